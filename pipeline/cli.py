@@ -1,0 +1,92 @@
+"""Command line: ``python -m pipeline extract INPUT... --out DIR`` and ``python -m pipeline evaluate --corpus DIR``.
+
+Each command parses its arguments, calls a function that returns data, and prints a summary.
+Exit codes: 0 all inputs processed, 1 some inputs failed, 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .evaluate import CorpusError, evaluate
+from .inputs import UsageError
+from .run import DEFAULT_CACHE, RunResult, run
+from .scoring import format_table
+from .settings import EVAL_OUT_DIR, OUTPUTS_DIR, SAMPLES_DIR, load_settings
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipeline", description="Municipal press releases into tables.")
+    p.add_argument("-v", "--verbose", action="store_true", help="more log output on stderr")
+    p.add_argument("--config", type=Path, help="JSON file overriding packaged settings key by key")
+    p.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="per-article result cache")
+    p.add_argument("--no-progress", action="store_true", help="never show the progress line")
+    sub = p.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("extract", help="read articles into articles/entities/signatures/partnerships CSVs")
+    ex.add_argument("inputs", nargs="*", help="folders, .html/.htm/.txt files, URLs, URL-list files, RSS/Atom feed URLs")
+    ex.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="output folder (default outputs/)")
+    ex.add_argument("--allow-private-hosts", action="store_true", help="allow fetching from private/loopback addresses")
+    ex.add_argument("--excel", action="store_true", help="write CSVs with a UTF-8 BOM for spreadsheet programs")
+    ev = sub.add_parser("evaluate", help="run on a gold corpus and score it")
+    ev.add_argument("--corpus", type=Path, required=True, help="folder with articles/ and gold/")
+    ev.add_argument("--out", type=Path, default=EVAL_OUT_DIR, help="output folder (default outputs/eval/)")
+    ev.add_argument("--json", action="store_true", help="print only the scores JSON on stdout")
+    return p
+
+
+def summary(result: RunResult) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.status_counts.items()))
+    lines = [f"{len(result.results)} inputs in {result.seconds:.1f} s: {counts}",
+             f"NLP work on {result.nlp_articles} articles (the rest from the cache or not processed)"]
+    for name, path in result.tables.items():
+        lines.append(f"  {name:<13} {path}")
+    return "\n".join(lines)
+
+
+def cmd_extract(args, settings) -> int:
+    if args.allow_private_hosts:
+        settings = replace(settings, fetch=replace(settings.fetch, allow_private_hosts=True))
+    inputs = args.inputs or [str(SAMPLES_DIR / "articles")]
+    result = run(inputs, args.out, settings, cache_dir=args.cache_dir, progress=False if args.no_progress else None,
+                 excel=args.excel)
+    print(summary(result), file=sys.stderr)
+    return result.exit_code
+
+
+def cmd_evaluate(args, settings) -> int:
+    agg = evaluate(args.corpus, args.out, settings, cache_dir=args.cache_dir,
+                   progress=False if args.no_progress else None)
+    table = format_table(agg)
+    if args.json:
+        print(table, file=sys.stderr)
+        print(json.dumps(agg, ensure_ascii=False))
+    else:
+        print(table)
+        print(f"scores, tables and errors.csv in {args.out}", file=sys.stderr)
+    return 0
+
+
+def settings_from(path: Path | None):
+    try:
+        return load_settings(path)
+    except (OSError, ValueError, TypeError) as exc:
+        raise UsageError(f"bad --config {path}: {exc}") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = settings_from(args.config)
+        return {"extract": cmd_extract, "evaluate": cmd_evaluate}[args.command](args, settings)
+    except (UsageError, CorpusError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished articles are cached; run the same command again to continue", file=sys.stderr)
+        return 130

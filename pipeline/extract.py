@@ -1,0 +1,112 @@
+"""Extraction: raw page or text file -> ``Article`` (main text, title, publication date, site name).
+
+The article text is the headline, a newline, then the body; every character offset in the
+output tables refers to this string. HTML goes through trafilatura (favouring precision, so
+menus, cookie banners, teasers and footers stay out); a ``.txt`` file's first line is the title.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+import trafilatura
+from charset_normalizer import from_bytes
+
+from .records import Article, Source
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+HTML_SNIFF_RE = re.compile(rb"<(!doctype html|html|head|body|div|p|article|main|title)\b", re.I)
+BINARY_SIGNATURES = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes -> str: UTF-8 (BOM dropped) when valid, else the best guess, with cp1252 as fallback."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is not None and best.encoding not in ("utf_8",):
+        return str(best)
+    return data.decode("cp1252", errors="replace")
+
+
+def clean_text(text: str) -> str:
+    """NFC, no control characters, unified line ends, no trailing blanks."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROL_RE.sub(" ", text)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def is_binary(data: bytes) -> bool:
+    """Known binary signatures, or many NUL/control bytes in the first 4 KB."""
+    head = data[:4096]
+    if head.startswith(BINARY_SIGNATURES):
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and controls / len(head) > 0.10
+
+
+def failed(source: Source, status: str, error: str, sha: str | None = None) -> Article:
+    return Article(id=source.id, source=source.source, url=source.url, title="", text="", published=None,
+                   status=status, error=error, sha256=sha)
+
+
+def extract_html(html: str) -> tuple[str, str, str | None, str | None]:
+    """(title, body, published, site name) from an HTML page."""
+    doc = trafilatura.bare_extraction(html, favor_precision=True, with_metadata=True, include_comments=False,
+                                      include_tables=True)
+    if doc is None:
+        return "", "", None, None
+    return (doc.title or "").strip(), (doc.text or "").strip(), doc.date, doc.sitename
+
+
+def join_title(title: str, body: str) -> str:
+    """Headline + body, without repeating a headline that the body already starts with."""
+    if not title or body.startswith(title):
+        return body or title
+    return f"{title}\n{body}"
+
+
+def extract_article(source: Source) -> Article:
+    """One source -> Article; failures become an Article with a status and a one-line error."""
+    if source.error:
+        return failed(source, "fetch_error", source.error)
+    try:
+        data = Path(source.path).read_bytes()
+    except OSError as exc:
+        return failed(source, "fetch_error", f"cannot read {source.path}: {exc.strerror or exc}")
+    sha = sha256_bytes(data)
+    if not data.strip():
+        return failed(source, "empty", "the input is empty", sha)
+    if is_binary(data):
+        return failed(source, "not_html", "binary content (not HTML or text)", sha)
+    try:
+        return extract_from_bytes(source, data, sha)
+    except Exception as exc:  # noqa: BLE001 - one broken page must not stop the run
+        return failed(source, "extract_error", f"{type(exc).__name__}: {exc}".splitlines()[0], sha)
+
+
+def extract_from_bytes(source: Source, data: bytes, sha: str) -> Article:
+    raw = decode_text(data)
+    is_txt = (source.path or "").lower().endswith(".txt") and not HTML_SNIFF_RE.search(data[:2048])
+    if is_txt:
+        text = clean_text(raw)
+        title = text.split("\n", 1)[0].strip()
+        published, site = None, None
+    else:
+        title, body, published, site = extract_html(raw)
+        title, body = clean_text(title), clean_text(body)
+        text = join_title(title, body) if body else ""
+    if not text.strip():
+        return failed(source, "empty", "no main text found (navigation or boilerplate only)", sha)
+    return Article(id=source.id, source=source.source, url=source.url, title=title, text=text,
+                   published=published, site_name=site, sha256=sha)

@@ -1,0 +1,128 @@
+"""Entity finding: spaCy pipelines per language plus the rule and gazetteer stages.
+
+``EntityFinder.find`` returns ``Mention`` records of type CITY, PERSON, ORG and DATE with their
+normalised values. Statistical NER proposes spans; cities are found and resolved by the GeoNames
+gazetteer (which also takes the NER's location spans as candidates); dates by the date rules;
+people and organisations are the NER's spans plus rule patterns, normalised and filtered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import dates, geo, orgs, people
+from .records import Article, Mention
+from .settings import Settings
+
+PERSON_LABELS = {"PER", "PERSON"}
+ORG_LABELS = {"ORG"}
+PLACE_LABELS = {"LOC", "GPE", "ORG"}
+
+
+def load_pipeline(lang: str, settings: Settings) -> Language:
+    """The spaCy pipeline for a language, with entity-ruler patterns added before the NER."""
+    if lang == "en":
+        nlp = spacy.load(settings.english_model, exclude=["lemmatizer", "parser", "attribute_ruler", "tagger"])
+        if "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+    elif Path(settings.german_model).exists():
+        nlp = spacy.load(settings.german_model)
+    else:  # no German model: rules and gazetteers only
+        nlp = spacy.blank("de")
+        nlp.add_pipe("sentencizer")
+    add_rulers(nlp, lang)
+    return nlp
+
+
+def add_rulers(nlp: Language, lang: str) -> None:
+    """Person and organisation patterns as an entity ruler that yields to the statistical NER."""
+    patterns = people.person_patterns(lang) + orgs.org_patterns(lang)
+    if not patterns:
+        return
+    config = {"overwrite_ents": False, "phrase_matcher_attr": "ORTH"}
+    ruler = nlp.add_pipe("entity_ruler", name="press_ruler", after="ner" if "ner" in nlp.pipe_names else None,
+                         config=config)
+    ruler.add_patterns(patterns)
+
+
+@dataclass
+class EntityFinder:
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        self._nlp: dict[str, Language] = {}
+        self._cities: geo.CityResolver | None = None
+
+    def nlp(self, lang: str) -> Language:
+        if lang not in self._nlp:
+            self._nlp[lang] = load_pipeline(lang, self.settings)
+        return self._nlp[lang]
+
+    @property
+    def cities(self) -> geo.CityResolver:
+        if self._cities is None:
+            self._cities = geo.CityResolver.load()
+        return self._cities
+
+    def docs(self, articles: list[Article]):
+        """spaCy docs for articles of one language, batched."""
+        if not articles:
+            return []
+        nlp = self.nlp(articles[0].language)
+        return nlp.pipe((a.text for a in articles), batch_size=self.settings.batch_size)
+
+    def find(self, article: Article, doc: Doc) -> list[Mention]:
+        """All mentions of one article, sorted by position, non-overlapping per type."""
+        lang = article.language
+        sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        found = self._cities_in(article, doc) + self._dates_in(article)
+        taken = [(m.start, m.end) for m in found]
+        found += self._people_in(doc, lang, taken) + self._orgs_in(doc, lang, taken)
+        return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
+
+    def _cities_in(self, article: Article, doc: Doc) -> list[Mention]:
+        spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in PLACE_LABELS]
+        country = self.settings.publisher_country or {"de": "DE"}.get(article.language)
+        matches = self.cities.find_cities(article.text, article.language, spans, publisher_country=country)
+        return [Mention("CITY", m.text, m.start, m.end, city=m.city, source="gazetteer") for m in matches]
+
+    def _dates_in(self, article: Article) -> list[Mention]:
+        spans = dates.find_dates(article.text, article.language, article.published)
+        return [Mention("DATE", d.text, d.start, d.end, iso_date=d.iso, source="date_rules") for d in spans]
+
+    def _people_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]]) -> list[Mention]:
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in PERSON_LABELS or overlaps(ent.start_char, ent.end_char, taken):
+                continue
+            sent = ent.sent
+            person = people.parse_person(ent.text, sent.text, ent.start_char - sent.start_char, lang)
+            if person.name and people.is_plausible_person(person.name, lang):
+                out.append(Mention("PERSON", ent.text, ent.start_char, ent.end_char, person=person, source=ent.label_))
+        return out
+
+    def _orgs_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]]) -> list[Mention]:
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in ORG_LABELS or overlaps(ent.start_char, ent.end_char, taken):
+                continue
+            name = orgs.canonical_org(ent.text, lang)
+            if name and orgs.is_plausible_org(name, lang):
+                out.append(Mention("ORG", ent.text, ent.start_char, ent.end_char, org=name, source="ner"))
+        return out
+
+
+def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def with_sentence(mention: Mention, sentences: list[tuple[int, int]]) -> Mention:
+    """Attach the enclosing sentence's character span."""
+    for start, end in sentences:
+        if start <= mention.start < end:
+            return Mention(**{**mention.__dict__, "sentence_start": start, "sentence_end": end})
+    return mention

