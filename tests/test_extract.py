@@ -1,0 +1,92 @@
+"""Extraction and language detection on team-written inputs, including broken ones."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import BODY_DE, PAGE
+from pipeline.extract import decode_text, extract_article, is_binary
+from pipeline.language import detect_language, with_language
+from pipeline.records import Source
+
+EN_BODY = ("The City of Exampleton signed the Covenant of Mayors for Climate and Energy on 12 March 2024. "
+           "Lord Mayor Jane Sample said the council would cut emissions by half before 2030. "
+           "The covenant brings together thousands of local governments across Europe.")
+
+
+def source_for(tmp_path, name: str, data: bytes) -> Source:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return Source(path.stem, str(path), path=str(path))
+
+
+def test_txt_first_line_is_title(tmp_path):
+    art = extract_article(source_for(tmp_path, "de-x.txt", f"Pankow unterzeichnet Charta\n{BODY_DE}".encode()))
+    assert art.status == "ok" and art.title == "Pankow unterzeichnet Charta"
+    assert art.text.startswith("Pankow unterzeichnet Charta\nDer Bezirk Pankow") and art.id == "de-x"
+
+
+def test_html_main_text_without_menu_and_footer(tmp_path):
+    html = PAGE.format(title="Pankow unterzeichnet Charta", body=BODY_DE)
+    art = extract_article(source_for(tmp_path, "p.html", html.encode()))
+    assert art.status == "ok" and "Charta der Vielfalt unterzeichnet" in art.text
+    assert "10115 Berlin" not in art.text and "Startseite" not in art.text
+    assert art.text.split("\n")[0] == "Pankow unterzeichnet Charta"
+
+
+def test_latin1_page_without_charset_keeps_umlauts(tmp_path):
+    html = PAGE.format(title="Bürgermeisterin grüßt", body=BODY_DE).replace('<meta charset="utf-8">', "")
+    art = extract_article(source_for(tmp_path, "l.html", html.encode("iso-8859-1")))
+    assert "Bezirksbürgermeisterin" in art.text and "schließt" in art.text
+
+
+def test_utf8_bom_is_dropped(tmp_path):
+    art = extract_article(source_for(tmp_path, "b.txt", "\ufeffTitel\n".encode() + BODY_DE.encode()))
+    assert art.title == "Titel"
+
+
+@pytest.mark.parametrize("name,data,status", [
+    ("empty.html", b"", "empty"),
+    ("blank.txt", b"  \n\n ", "empty"),
+    ("doc.html", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary", "not_html"),
+    ("bin.html", bytes(range(256)) * 20, "not_html"),
+    ("nav.html", b"<html><body><nav><a href='/'>Start</a><a href='/a'>A</a></nav></body></html>", "empty"),
+])
+def test_bad_inputs_get_a_status(tmp_path, name, data, status):
+    art = extract_article(source_for(tmp_path, name, data))
+    assert art.status == status and art.error
+
+
+def test_missing_file_and_fetch_error():
+    assert extract_article(Source("x", "/no/such/file.html", path="/no/such/file.html")).status == "fetch_error"
+    assert extract_article(Source("y", "http://x", url="http://x", error="HTTP 404")).status == "fetch_error"
+
+
+def test_truncated_html_and_control_characters(tmp_path):
+    html = PAGE.format(title="Kaputt", body=BODY_DE + "\x00\x07 Ende")[:-40]
+    art = extract_article(source_for(tmp_path, "t.html", html.encode()))
+    assert art.status == "ok" and "\x00" not in art.text and "\x07" not in art.text
+
+
+def test_decode_and_binary_helpers():
+    assert decode_text("Grüße".encode("cp1252")) == "Grüße"
+    assert decode_text("\ufeffA".encode()) == "A"
+    assert is_binary(b"\x89PNG\r\n") and not is_binary("Grüße aus Köln".encode())
+
+
+def test_language_is_deterministic_with_probability():
+    first = [detect_language(BODY_DE) for _ in range(3)]
+    assert first[0][0] == "de" and len(set(first)) == 1 and 0.5 < first[0][1] <= 1.0
+    assert detect_language(EN_BODY)[0] == "en"
+
+
+@pytest.mark.parametrize("text,status", [
+    ("La ville de Lyon a signé la charte des villes interculturelles avec ses partenaires européens. " * 3,
+     "unsupported_language"),
+    ("Miasto Kraków podpisało porozumienie o współpracy z partnerami z Niemiec i Francji w ratuszu. " * 3,
+     "unsupported_language"),
+    ("Kurz.", "too_short"),
+])
+def test_other_languages_and_short_texts_are_recorded_not_processed(tmp_path, text, status):
+    art = extract_article(source_for(tmp_path, "x.txt", f"Titel\n{text}".encode()))
+    art = with_language(art, ("de", "en"), min_chars=200, min_prob=0.5)
+    assert art.status == status and art.error
