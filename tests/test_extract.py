@@ -1,6 +1,9 @@
 """Extraction and language detection on team-written inputs, including broken ones."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from conftest import BODY_DE, PAGE
@@ -90,3 +93,24 @@ def test_other_languages_and_short_texts_are_recorded_not_processed(tmp_path, te
     art = extract_article(source_for(tmp_path, "x.txt", f"Titel\n{text}".encode()))
     art = with_language(art, ("de", "en"), min_chars=200, min_prob=0.5)
     assert art.status == status and art.error
+
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+EXPECT = json.loads((PAGES / "expectations.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_municipal_page_fixtures(name):
+    exp = EXPECT[name]
+    art = extract_article(Source(Path(name).stem, str(PAGES / name), path=str(PAGES / name)))
+    if exp.get("empty"):
+        assert art.status == "empty"
+        return
+    assert art.status == "ok" and art.title == exp["title"]
+    assert art.text.startswith(exp["title"])  # the headline leads the text even when the body lacks it
+    for sentence in exp["must_contain"]:
+        assert sentence in art.text
+    for boilerplate in exp["must_not_contain"]:
+        assert boilerplate not in art.text
+    if exp.get("published"):
+        assert art.published == exp["published"]
