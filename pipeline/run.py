@@ -88,8 +88,11 @@ def prepare(sources, settings: Settings) -> list[Article]:
             for src in sources]
 
 
-def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache, progress: Progress) -> dict[str, ArticleResult]:
-    """Results for ok articles: from the cache, else NLP in batches per language (each stored at once)."""
+def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache,
+            progress: Progress) -> tuple[dict[str, ArticleResult], int]:
+    """Results for ok articles: from the cache, else NLP in batches per language (each stored at once).
+
+    Returns the results by article id and the number of articles that needed NLP work."""
     results: dict[str, ArticleResult] = {}
     todo: dict[str, list[Article]] = {}
     for a in articles:
@@ -105,7 +108,7 @@ def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache, p
             results[article.id] = analyse_one(article, doc, finder)
             cache.put(article.sha256, results[article.id])
             progress.step()
-    return results
+    return results, sum(len(batch) for batch in todo.values())
 
 
 def analyse_one(article: Article, doc, finder: EntityFinder) -> ArticleResult:
@@ -128,9 +131,9 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     articles, duplicates = mark_duplicates(prepare(sources, settings))
     bar = Progress(sum(a.status == "ok" for a in articles), progress)
     cache = ResultCache(cache_dir)
-    analysed = analyse(articles, finder or EntityFinder(settings), cache, bar)
+    analysed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
     results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-    run_result = RunResult(results, duplicates, nlp_articles=bar.total)
+    run_result = RunResult(results, duplicates, nlp_articles=n_nlp)
     if out is not None:
         run_result.tables = write_tables(build_frames(results, duplicates), Path(out), excel=excel)
     run_result.seconds = time.monotonic() - started

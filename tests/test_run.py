@@ -1,0 +1,87 @@
+"""The whole pipeline on the team's sample articles, through the CLI functions."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.nlp import EntityFinder
+from pipeline.run import run
+from pipeline.settings import SAMPLES_DIR, Settings
+
+pytestmark = pytest.mark.slow
+ARTICLES = SAMPLES_DIR / "articles"
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return EntityFinder(Settings())
+
+
+def test_extract_writes_the_four_tables(tmp_path, finder):
+    result = run([str(ARTICLES)], tmp_path / "out", Settings(), cache_dir=tmp_path / "cache", finder=finder,
+                 progress=False)
+    assert set(result.tables) == {"articles", "entities", "signatures", "partnerships"}
+    articles = pd.read_csv(result.tables["articles"])
+    assert len(articles) == len(list(ARTICLES.iterdir())) and set(articles.status) == {"ok"}
+    assert set(articles.language) == {"de", "en"} and result.exit_code == 0
+    ents = pd.read_csv(result.tables["entities"])
+    assert {"CITY", "PERSON", "ORG", "DATE"} <= set(ents.type)
+    text = result.results[0].article.text
+    first = ents[ents.article_id == result.results[0].article.id].iloc[0]
+    assert text[first.start:first.end] == first.text
+    sigs = pd.read_csv(result.tables["signatures"])
+    assert ((sigs.signatory == "Leipzig") & (sigs.status == "signed")).any()
+
+
+def test_rerun_on_unchanged_input_does_no_nlp_work(tmp_path, finder):
+    first = run([str(ARTICLES)], None, Settings(), cache_dir=tmp_path, finder=finder, progress=False)
+    again = run([str(ARTICLES)], None, Settings(), cache_dir=tmp_path, finder=finder, progress=False)
+    assert first.nlp_articles == len(first.results) and again.nlp_articles == 0
+    assert [r.signatures for r in first.results] == [r.signatures for r in again.results]
+
+
+def test_results_are_deterministic(tmp_path, finder):
+    a = run([str(ARTICLES)], tmp_path / "a", Settings(), cache_dir=tmp_path / "c1", finder=finder, progress=False)
+    b = run([str(ARTICLES)], tmp_path / "b", Settings(), cache_dir=tmp_path / "c2", finder=finder, progress=False)
+    for name in a.tables:
+        assert a.tables[name].read_bytes() == b.tables[name].read_bytes()
+
+
+def test_cli_usage_error_is_one_line_exit_2(tmp_path, capsys):
+    code = main(["--cache-dir", str(tmp_path), "extract", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error:") and "\n" not in err
+
+
+def test_cli_exit_1_when_some_inputs_fail(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "broken.html").write_bytes(b"%PDF-1.5 not a page")
+    (tmp_path / "in" / "fine.txt").write_text((ARTICLES / "de-pankow-mayors-for-peace.txt").read_text()
+                                              if (ARTICLES / "de-pankow-mayors-for-peace.txt").exists()
+                                              else next(ARTICLES.glob("*.txt")).read_text())
+    code = main(["--cache-dir", str(tmp_path / "c"), "--no-progress", "extract", str(tmp_path / "in"),
+                 "--out", str(tmp_path / "out")])
+    statuses = pd.read_csv(tmp_path / "out" / "articles.csv").set_index("id").status.to_dict()
+    assert code == 1 and statuses["broken"] == "not_html" and statuses["fine"] == "ok"
+
+
+def test_cli_evaluate_json_on_samples(tmp_path, capsys):
+    code = main(["--cache-dir", str(tmp_path / "c"), "--no-progress", "evaluate", "--corpus", str(SAMPLES_DIR),
+                 "--out", str(tmp_path / "eval"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["n_articles"] == len(list((SAMPLES_DIR / "gold").glob("*.json")))
+    for name in ("cities", "persons", "organisations", "dates", "signatories", "signatures", "partnerships"):
+        assert set(out["lists"][name]) >= {"all", "de", "en"}
+    assert "date_accuracy" in out["lists"]["signatures"]["all"]
+    errors = pd.read_csv(tmp_path / "eval" / "errors.csv")
+    assert list(errors.columns) == ["article", "list", "kind", "item"]
+    assert (Path(tmp_path / "eval") / "scores.json").exists()
+
+
+def test_cli_evaluate_rejects_a_folder_without_gold(tmp_path, capsys):
+    assert main(["evaluate", "--corpus", str(tmp_path)]) == 2
+    assert "articles/ and gold/" in capsys.readouterr().err

@@ -1,0 +1,89 @@
+"""Tables: documented columns, stable order, atomic writes; the result cache round-trips."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.cache import ResultCache, rebind
+from pipeline.records import Article, ArticleResult, City, Mention, Partnership, PersonName, Signature
+from pipeline.run import mark_duplicates
+from pipeline.tables import COLUMNS, build_frames, write_atomic, write_tables
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+TEXT = "Pankow unterzeichnet Charta\nAm 4. Juni 2024 unterzeichnete Erika Beispiel für Pankow die Charta."
+PERSON_AT = TEXT.index("Erika Beispiel")
+
+
+def sample_result(article_id: str = "de-pankow") -> ArticleResult:
+    art = Article(article_id, f"{article_id}.txt", None, "Pankow unterzeichnet Charta", TEXT, None, language="de",
+                  language_probability=0.99, sha256="ab" * 32)
+    city = City("Pankow", 2855598, "DE", "borough")
+    ms = [Mention("CITY", "Pankow", 0, 6, 0, 27, city=city, source="gazetteer"),
+          Mention("DATE", "4. Juni 2024", TEXT.index("4. Juni"), TEXT.index("4. Juni") + 12, 28, len(TEXT), iso_date="2024-06-04", source="date_rules"),
+          Mention("PERSON", "Erika Beispiel", PERSON_AT, PERSON_AT + 14, 28, len(TEXT), person=PersonName("Erika Beispiel"),
+                  source="PER")]
+    sig = Signature(article_id, "Pankow", 2855598, "city", "Charta", "2024-06-04", "Erika Beispiel", None, None,
+                    "signed", TEXT[28:], 28, len(TEXT))
+    part = Partnership(article_id, "Städtepartnerschaft Pankow–Kolín", "twinning", "Pankow", 2855598, "city", None,
+                       None, None, TEXT[28:], 28, len(TEXT))
+    return ArticleResult(art, ms, [sig], [part])
+
+
+def test_frames_have_documented_columns_in_order():
+    frames = build_frames([sample_result()], {})
+    for name, cols in COLUMNS.items():
+        assert list(frames[name].columns) == list(cols)
+    ents = frames["entities"]
+    assert ents.loc[0, "geonames_id"] == 2855598 and ents.loc[1, "iso_date"] == "2024-06-04"
+    assert ents.loc[2, "sentence"].startswith("Am 4. Juni 2024")
+    assert TEXT[ents.loc[2, "start"]:ents.loc[2, "end"]] == "Erika Beispiel"
+
+
+def test_readme_documents_every_column():
+    readme = README.read_text(encoding="utf-8")
+    for name, cols in COLUMNS.items():
+        assert f"`{name}.csv`" in readme
+        for col in cols:
+            assert re.search(rf"\|\s*`{col}`\s*\|", readme), f"{name}.{col} missing from README"
+
+
+def test_write_is_atomic_and_keeps_old_table_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / "t.csv"
+    write_atomic(pd.DataFrame({"a": [1]}), target)
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
+    with pytest.raises(OSError):
+        write_atomic(pd.DataFrame({"a": [2]}), target)
+    assert target.read_text() == "a\n1\n" and list(tmp_path.iterdir()) == [target]
+
+
+def test_tables_written_with_bom_for_excel(tmp_path):
+    paths = write_tables(build_frames([sample_result()], {}), tmp_path, excel=True)
+    assert paths["signatures"].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert pd.read_csv(paths["signatures"], encoding="utf-8-sig").loc[0, "signatory"] == "Pankow"
+
+
+def test_cache_round_trip_and_rebind(tmp_path):
+    cache = ResultCache(tmp_path, version="test")
+    result = sample_result()
+    cache.put(result.article.sha256, result)
+    back = cache.get(result.article.sha256)
+    assert back == result
+    other = Article("copy", "copy.html", "http://x/copy", "", "", None)
+    moved = rebind(back, other)
+    assert moved.article.id == "copy" and moved.signatures[0].article_id == "copy" and moved.article.text == TEXT
+    assert cache.get("ff" * 32) is None and ResultCache(tmp_path, version="other").get(result.article.sha256) is None
+
+
+def test_duplicates_are_marked_and_both_recorded():
+    a = sample_result("a").article
+    b = sample_result("b").article
+    arts, dups = mark_duplicates([a, b])
+    assert [x.status for x in arts] == ["ok", "duplicate"] and dups == {"b": "a"}
+    frames = build_frames([ArticleResult(x) for x in arts], dups)
+    assert frames["articles"].loc[1, "duplicate_of"] == "a"
