@@ -1,22 +1,48 @@
 """Relations: signatures (who signed what, when, for whom) and partnerships (projects, networks,
-twinnings, alliances and their members), read sentence by sentence from the found mentions.
+twinnings and their members), read sentence by sentence from the found mentions.
 
-Rule set ``press.relations.v1``: word patterns live in ``models/rules/relations.json``.
+Rule set ``press.relations.v2``; its word patterns live in ``models/rules/relations.json``.
+Signatures: a sentence with a signing word names the document (or refers back to the article's
+main document) and its parties (cities and organisations that are not merely the place of the
+signing or part of the document's name). One row per party and document, with the date and the
+person found with it. Partnerships: twinnings (twinning words + two cities), projects ("Projekt X",
+"X project" + the cities and organisations listed with the name) and networks (a network
+organisation + the parties that join it or sign its declaration).
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .records import Article, Mention, Partnership, Signature
+from rapidfuzz import fuzz
+
+from .records import Article, Mention, Partnership, PersonName, Signature
 from .settings import MODELS_DIR
 
 RULES_FILE = MODELS_DIR / "rules" / "relations.json"
-QUOTED_RE = re.compile(r"[„“\"»«‚'](?P<q>[^„“”\"»«]{3,120})[“”\"«»‘']")
-CONNECTORS = {"of", "for", "and", "on", "the", "to", "für", "zur", "zum", "der", "die", "des", "von", "und", "über", "in", "auf"}
-STOP_LEFT = {"Die", "Der", "Das", "The", "A", "An", "Eine", "Ein", "This", "Diese", "Dieser", "Mit", "With", "Im", "In"}
+QUOTED_RE = re.compile(r"[„“\"»«](?P<q>[^„“”\"»«\n]{3,120})[“”\"«»]")
+TOKEN_RE = re.compile(r"[\w\-–.’'&+]+")
+PLACE_BEFORE_RE = re.compile(r"\b(in|im|at|nach|aus|from|to|zu|bei)\s+(der|dem|the)?\s*$", re.I)
+SUBJECT_RE = re.compile(r"\b(Stadt|Bezirk|Senat|Land|Landeshauptstadt|Bezirksamt|city|council|municipality|we|wir|"
+                        r"Bürgermeister\w*|Senator\w*|Stadtr[aä]t\w*|Mayor|Cllr|Councillor|Leader)\b", re.I)
+CONNECT_EN = {"of", "for", "and", "on", "the", "to", "&"}
+CONNECT_DE = {"für", "zur", "zum", "zu", "der", "die", "des", "von", "und", "über", "auf", "in", "den", "dem", "das",
+              "gegen", "zwischen", "mit"}
+STOP_LEFT = {"Die", "Der", "Das", "Den", "Dem", "The", "A", "An", "Eine", "Ein", "Einer", "This", "Diese", "Dieser",
+             "Mit", "With", "Im", "In", "Am", "At", "Zur", "Zum", "Und", "And", "By", "Durch", "Bei", "Auf", "Its",
+             "Their", "Seine", "Ihre", "Her", "His"}
+GERMAN_ADJ_RE = re.compile(r"^[a-zäöüß]{3,}(e|en|er|es|em)$")
+GERMAN_LEFT_ADJ_RE = re.compile(r"^[A-ZÄÖÜa-zäöüß][a-zäöüß]*(isch|lich|sam|ig|al|är|ell|iv|ner|ter|ser|mer|ler)(e|en|er|es|em)?$")
+GERMAN_NOT_ADJ = {"eine", "einer", "einem", "einen", "eines", "diese", "dieser", "dieses", "diesem", "diesen", "jene",
+                  "seine", "seiner", "ihre", "ihrer", "unsere", "unserer", "keine", "alle", "beide", "jede", "welche",
+                  "haben", "hatten", "sind", "waren", "werden", "wurden", "wollen", "sollen", "können", "müssen",
+                  "unterzeichnen", "unterschreiben", "beitreten", "stehen", "gehen", "gelten", "bleiben", "liegen",
+                  "kommen", "sehen", "geben", "nehmen", "setzen", "machen", "bringen", "wieder", "immer", "unter",
+                  "aber", "oder", "sowie", "sondern", "hier", "oben", "unten", "innen", "außen", "neben", "hinter",
+                  "nach", "über", "gegen", "ohne", "seit", "während", "wegen", "dabei", "daher", "denn", "gerne"}
+PROJECT_NAME_RE = re.compile(r"^(\+?[A-Z][A-Za-z0-9+\-]*[A-Z0-9][A-Za-z0-9+\-]*|[A-ZÄÖÜ]{3,}[\w\-]*)$")
 
 
 @dataclass(frozen=True)
@@ -29,12 +55,8 @@ class Sentence:
 @lru_cache(maxsize=1)
 def rules() -> dict:
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    out: dict = {}
-    for key, value in data.items():
-        if key.startswith("_"):
-            continue
-        out[key] = {k: re.compile(v, re.I) for k, v in value.items()}
-    return out
+    return {key: {k: re.compile(v, re.I) for k, v in value.items()} for key, value in data.items()
+            if not key.startswith("_")}
 
 
 def rule(name: str, lang: str) -> re.Pattern:
@@ -64,6 +86,10 @@ def party_key(m: Mention) -> tuple:
     return ("city", m.city.geonames_id or m.city.name) if m.type == "CITY" else ("org", m.org)
 
 
+def party_name(m: Mention) -> str:
+    return m.city.name if m.type == "CITY" else m.org
+
+
 def unique_parties(ms: list[Mention]) -> list[Mention]:
     seen, out = set(), []
     for m in ms:
@@ -88,45 +114,96 @@ def main_city(article: Article, mentions: list[Mention]) -> Mention | None:
     return max(cities, key=lambda m: (counts[party_key(m)], -m.start))
 
 
-def agreement_name(sent: Sentence, lang: str) -> str | None:
-    """The most specific name of the signed document in a sentence."""
+# ---------------------------------------------------------------- document names
+
+@dataclass(frozen=True)
+class DocName:
+    name: str
+    start: int  # absolute offsets of the name in the article text
+    end: int
+    specificity: int  # 0 bare noun, +1 complement, +2 words before the noun, 4 quoted name
+
+
+def agreement_names(sent: Sentence, lang: str) -> list[DocName]:
+    """Names of signed documents in a sentence, most specific first."""
     noun = rule("agreement_noun", lang)
+    found = []
     for q in QUOTED_RE.finditer(sent.text):
-        before = sent.text[max(0, q.start() - 40):q.start()]
+        before = sent.text[max(0, q.start() - 30):q.start()]
         if noun.search(before) or noun.search(q.group("q")):
-            return q.group("q").strip()
-    match = noun.search(sent.text)
-    if not match:
-        return None
-    return expand_name(sent.text, match.start(), match.end())
+            found.append(DocName(q.group("q").strip(), sent.start + q.start(), sent.start + q.end(), 4))
+    for match in noun.finditer(sent.text):
+        if any(d.start <= sent.start + match.start() < d.end for d in found):
+            continue
+        found.append(expand_name(sent, match.start(), match.end(), lang))
+    return sorted(found, key=lambda d: (-d.specificity, d.start))
 
 
-def expand_name(text: str, start: int, end: int) -> str:
-    """Grow a document noun into its capitalised name: 'Glasgow Food and Climate Declaration'."""
-    tokens = list(re.finditer(r"[\w\-–.’']+", text))
-    idx = next(i for i, t in enumerate(tokens) if t.end() > start)
+def word_tokens(text: str) -> list[re.Match]:
+    return list(TOKEN_RE.finditer(text))
+
+
+def joined(text: str, a: re.Match, b: re.Match) -> bool:
+    """Only white space between two tokens (no comma, colon, bracket or quote)."""
+    return not text[a.end():b.start()].strip()
+
+
+def expand_name(sent: Sentence, start: int, end: int, lang: str) -> DocName:
+    """Grow a document noun into its name: capitalised words before it, a complement after it."""
+    text = sent.text
+    toks = word_tokens(text)
+    idx = next(i for i, t in enumerate(toks) if t.end() > start)
     left = idx
-    while left > 0 and is_name_token(tokens[left - 1].group(), tokens, left - 1):
+    while left > 0 and joined(text, toks[left - 1], toks[left]) and left_word(toks[left - 1].group(), lang):
         left -= 1
-    right = idx
-    while right + 1 < len(tokens) and right - idx < 8:
-        word = tokens[right + 1].group()
-        if word[:1].isupper() or word.lower() in CONNECTORS and right + 2 < len(tokens) and tokens[right + 2].group()[:1].isupper():
-            right += 1
+    right = grow_right(text, toks, idx, lang)
+    name = text[toks[left].start():toks[right].end()].strip(" .,;:-–")
+    specificity = (2 if left < idx else 0) + (1 if right > idx else 0)
+    return DocName(name, sent.start + toks[left].start(), sent.start + toks[right].end(), specificity)
+
+
+def left_word(word: str, lang: str) -> bool:
+    """May a word before the document noun belong to its name? German: adjectives only ("Gemeinsame")."""
+    if word in STOP_LEFT or not word[:1].isalpha() or word.lower() in GERMAN_NOT_ADJ:
+        return False
+    if lang == "de":
+        return bool(GERMAN_LEFT_ADJ_RE.match(word))
+    return word[:1].isupper()
+
+
+def grow_right(text: str, toks: list[re.Match], idx: int, lang: str) -> int:
+    """Index of the last token of the document name's complement ("zur Vertiefung der …", "of Mayors")."""
+    connect = CONNECT_DE if lang == "de" else CONNECT_EN
+    right, i = idx, idx + 1
+    while i < len(toks) and i - idx <= 12 and joined(text, toks[i - 1], toks[i]):
+        word = toks[i].group()
+        upper_next = i + 1 < len(toks) and toks[i + 1].group()[:1].isupper()
+        if word[:1].isupper() and word not in STOP_LEFT or word[:1].isdigit() and right == i - 1:
+            if i == idx + 1 and lang == "de":
+                break  # a German complement starts with a preposition or article, not a bare noun
+            right = i
+        elif word.lower() in connect and word.lower() not in GERMAN_NOT_ADJ:
+            pass
+        elif lang == "de" and GERMAN_ADJ_RE.match(word) and word not in GERMAN_NOT_ADJ and upper_next and right > idx - 1 \
+                and i > idx + 1:
+            pass
         else:
             break
-    while right > idx and tokens[right].group().lower() in CONNECTORS:
-        right -= 1
-    return text[tokens[left].start():tokens[right].end()].strip(" .,;:")
+        i += 1
+    return right
 
 
-def is_name_token(word: str, tokens, i: int) -> bool:
-    if word in STOP_LEFT:
-        return False
-    if word[:1].isupper():
-        return True
-    return word.lower() in {"and", "of", "for"} and i > 0 and tokens[i - 1].group()[:1].isupper()
+def is_generic(name: str) -> bool:
+    return len(name.split()) == 1 and "-" not in name
 
+
+def same_document(a: str, b: str) -> bool:
+    """Two mentions name one document: one contains the other, or they are nearly equal."""
+    x, y = a.casefold(), b.casefold()
+    return x in y or y in x or fuzz.token_sort_ratio(x, y) >= 80
+
+
+# ---------------------------------------------------------------- signatures
 
 def signing_status(text: str, lang: str) -> str:
     if rule("refused", lang).search(text):
@@ -136,63 +213,209 @@ def signing_status(text: str, lang: str) -> str:
     return "signed"
 
 
+def is_place(article: Article, m: Mention) -> bool:
+    """'in Bologna', 'at the embassy in Prague': the place of the event, not a party."""
+    return bool(PLACE_BEFORE_RE.search(article.text[max(0, m.start - 12):m.start]))
+
+
+def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names: list[DocName]) -> list[Mention]:
+    """Cities and organisations of a sentence that can sign: not places, not inside a document's name."""
+    found = []
+    for m in inside(mentions, sent, "CITY") + inside(mentions, sent, "ORG"):
+        if any(d.start <= m.start < d.end for d in names) or is_place(article, m):
+            continue
+        found.append(m)
+    return unique_parties(sorted(found, key=lambda m: m.start))
+
+
 def pick_date(ms: list[Mention]) -> str | None:
     days = [m.iso_date for m in ms if m.iso_date and len(m.iso_date) == 10]
     return days[0] if days else None
 
 
-def signatures(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Signature]:
-    lang = article.language or "de"
-    default_agreement = next((agreement_name(s, lang) for s in sents[:1] if agreement_name(s, lang)), None)
-    home = main_city(article, mentions)
-    rows: dict[tuple, Signature] = {}
-    for sent in sents:
-        if not rule("sign_trigger", lang).search(sent.text):
-            continue
-        agreement = agreement_name(sent, lang) or default_agreement
-        if not agreement:
-            continue
-        parties = unique_parties(inside(mentions, sent, "CITY") + inside(mentions, sent, "ORG"))
-        parties = parties or ([home] if home else [])
-        people = inside(mentions, sent, "PERSON")
-        person = people[0].person if people else None
-        for party in parties:
-            key = party_key(party) + (agreement.lower(),)
-            if key in rows:
-                continue
-            rows[key] = Signature(
-                article.id, party.city.name if party.type == "CITY" else party.org,
-                party.city.geonames_id if party.type == "CITY" else None, "city" if party.type == "CITY" else "org",
-                agreement, pick_date(inside(mentions, sent, "DATE")), person.name if person else None,
-                person.role if person else None, None, signing_status(sent.text, lang), sent.text, sent.start, sent.end)
-    return list(rows.values())
-
-
-def partnership_kind(text: str) -> str | None:
-    for kind in ("twinning", "project", "network", "alliance"):
-        if rules()["partnership_kind"][kind].search(text):
-            return kind
+def person_for(party: Mention, people: list[Mention], n_parties: int) -> PersonName | None:
+    """The person who signed for a party: stated affiliation or role naming it, else the only one."""
+    name = party_name(party).casefold()
+    for p in people:
+        where = f"{p.person.affiliation or ''} {p.person.role or ''}".casefold()
+        if name and name in where:
+            return p.person
+    if n_parties == 1 and people:
+        return people[0].person
     return None
 
 
-def partnerships(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Partnership]:
-    home = main_city(article, mentions)
-    rows: dict[tuple, Partnership] = {}
+@dataclass
+class SigningSentence:
+    sent: Sentence
+    names: list[DocName]
+    parties: list[Mention]
+    status: str
+    date: str | None
+    people: list[Mention]
+
+
+def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[SigningSentence]:
+    lang = article.language or "de"
+    trigger = rule("sign_trigger", lang)
+    out = []
     for sent in sents:
-        kind = partnership_kind(sent.text)
-        if kind != "twinning":
+        if not trigger.search(sent.text):
             continue
-        members = unique_parties(inside(mentions, sent, "CITY") + ([home] if home else []))
-        if len(members) < 2:
+        names = agreement_names(sent, lang)
+        out.append(SigningSentence(sent, names, parties_in(article, sent, mentions, names),
+                                   signing_status(sent.text, lang), pick_date(inside(mentions, sent, "DATE")),
+                                   inside(mentions, sent, "PERSON")))
+    return out
+
+
+def main_document(found: list[SigningSentence]) -> DocName | None:
+    """The article's main document: the most specific name, earliest first."""
+    names = [d for s in found for d in s.names]
+    return min(names, key=lambda d: (-d.specificity, d.start)) if names else None
+
+
+def canonical_document(names: list[DocName], main: DocName | None) -> str | None:
+    """A sentence's document, mapped onto the main one when it is a generic or shorter mention of it."""
+    if not names:
+        return main.name if main else None
+    best = names[0]
+    if main and (is_generic(best.name) or same_document(best.name, main.name) or best.specificity < main.specificity
+                 and head_noun(best.name) == head_noun(main.name)):
+        return main.name
+    return best.name
+
+
+def head_noun(name: str) -> str:
+    match = re.search(rules()["agreement_noun"]["de"].pattern + "|" + rules()["agreement_noun"]["en"].pattern, name,
+                      re.I)
+    return match.group(0).casefold() if match else name.casefold()
+
+
+def signatures(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Signature]:
+    found = signing_sentences(article, sents, mentions)
+    main = main_document(found)
+    home = main_city(article, mentions)
+    rows: dict[tuple, Signature] = {}
+    for s in found:
+        agreement = canonical_document(s.names, main)
+        parties = s.parties or ([home] if home and SUBJECT_RE.search(s.sent.text) else [])
+        if not agreement or not parties:
             continue
-        name = "Städtepartnerschaft " + "–".join(m.city.name for m in members[:2])
-        for m in members:
-            key = ("twinning", party_key(m))
-            rows.setdefault(key, Partnership(article.id, name, kind, m.city.name, m.city.geonames_id, "city", None,
-                                             None, None, sent.text, sent.start, sent.end))
+        for party in parties:
+            person = person_for(party, s.people, len(parties))
+            row = Signature(article.id, party_name(party), party.city.geonames_id if party.type == "CITY" else None,
+                            "city" if party.type == "CITY" else "org", agreement, s.date,
+                            person.name if person else None, person.role if person else None, None, s.status,
+                            s.sent.text, s.sent.start, s.sent.end)
+            key = party_key(party) + (agreement.casefold(),)
+            rows[key] = merge_rows(rows.get(key), row)
     return list(rows.values())
+
+
+def merge_rows(old: Signature | None, new: Signature) -> Signature:
+    """One row per party and document: 'signed' wins over other statuses; missing date/person are filled."""
+    if old is None:
+        return new
+    base, other = (old, new) if old.status == "signed" or new.status != "signed" else (new, old)
+    return replace(base, date=base.date or other.date, person=base.person or other.person,
+                   role=base.role or other.role)
+
+
+# ---------------------------------------------------------------- partnerships
+
+def partnership_rows(article: Article, name: str, kind: str, members: list[Mention], sent: Sentence,
+                     start: str | None = None) -> list[Partnership]:
+    return [Partnership(article.id, name, kind, party_name(m), m.city.geonames_id if m.type == "CITY" else None,
+                        "city" if m.type == "CITY" else "org", None, start, None, sent.text, sent.start, sent.end)
+            for m in members]
+
+
+def twinnings(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Partnership]:
+    """Twinning words + cities: the twinned cities, with the article's own city as the other side."""
+    home = main_city(article, mentions)
+    pattern = rules()["partnership_kind"]["twinning"]
+    rows = []
+    for sent in sents:
+        if not pattern.search(sent.text):
+            continue
+        cities = [m for m in inside(mentions, sent, "CITY")]
+        members = unique_parties(cities + ([home] if home else []))
+        if len(members) >= 2:
+            name = "Städtepartnerschaft " + "–".join(party_name(m) for m in members[:2])
+            rows += partnership_rows(article, name, "twinning", members[:2], sent)
+    return rows
+
+
+def project_names(sent: Sentence) -> list[str]:
+    """'Projekt UNITES', 'das UNITES-Projekt', 'the RUGGEDISED project', 'project +CityxChange'."""
+    names = []
+    for m in re.finditer(r"\b(?:Projekt\w*|[Pp]roject|EU-Projekt\w*|Förderprojekt\w*)\s+[„\"]?([^\s,.;:„“\"()]+)", sent.text):
+        names.append(m.group(1))
+    for m in re.finditer(r"([^\s,.;:„“\"()]+?)(?:-Projekt\w*|\s+[Pp]roject\b)", sent.text):
+        names.append(m.group(1))
+    return [n for n in names if PROJECT_NAME_RE.match(n) and not n.isdigit()]
+
+
+def projects(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Partnership]:
+    """A named project and the cities and organisations listed with it (two or more in one sentence)."""
+    named = list(dict.fromkeys(n for s in sents for n in project_names(s)))
+    rows = []
+    for name in named:
+        members: list[Mention] = []
+        first: Sentence | None = None
+        for sent in sents:
+            if not re.search(rf"(?<![\w+]){re.escape(name)}(?![\w])", sent.text):
+                continue
+            listed = [m for m in parties_in(article, sent, mentions, []) if name.casefold() not in party_name(m).casefold()]
+            if len(listed) >= 2:
+                members += listed
+                first = first or sent
+        if first:
+            rows += partnership_rows(article, name, "project", unique_parties(members), first)
+    return rows
+
+
+def networks(article: Article, sents: list[Sentence], mentions: list[Mention],
+             sigs: list[Signature]) -> list[Partnership]:
+    """A network organisation with the parties that join it or sign its declaration."""
+    network_words = rules()["partnership_kind"]["network"]
+    lang = article.language or "de"
+    join = rule("sign_trigger", lang)
+    rows = []
+    orgs = unique_parties([m for m in mentions if m.type == "ORG" and network_words.search(m.org or "")])
+    for net in orgs:
+        key = (net.org or "").casefold()
+        members: list[Mention] = []
+        evidence: Sentence | None = None
+        for sent in sents:
+            if key and key in sent.text.casefold() and join.search(sent.text) and signing_status(sent.text, lang) == "signed":
+                cities = [m for m in parties_in(article, sent, mentions, []) if m.type == "CITY"]
+                members += cities
+                evidence = evidence or (sent if cities else None)
+        members += [m for m in mentions if m.type == "CITY" and any(
+            s.geonames_id == m.city.geonames_id and key in s.agreement.casefold() for s in sigs if s.status == "signed")]
+        if evidence is None and members:
+            evidence = next(s for s in sents if s.start <= net.start < s.end) if any(
+                s.start <= net.start < s.end for s in sents) else sents[0]
+        if members and evidence:
+            rows += partnership_rows(article, net.org, "network", unique_parties(members), evidence)
+    return rows
 
 
 def extract_relations(article: Article, doc, mentions: list[Mention]) -> tuple[list[Signature], list[Partnership]]:
     sents = sentences(article, doc)
-    return signatures(article, sents, mentions), partnerships(article, sents, mentions)
+    sigs = signatures(article, sents, mentions)
+    parts = twinnings(article, sents, mentions) + projects(article, sents, mentions) + networks(
+        article, sents, mentions, sigs)
+    return sigs, dedupe_partnerships(parts)
+
+
+def dedupe_partnerships(rows: list[Partnership]) -> list[Partnership]:
+    seen, out = set(), []
+    for p in rows:
+        key = (p.kind if p.kind == "twinning" else p.partnership.casefold(), p.member_geonames_id or p.member)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
