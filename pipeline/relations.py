@@ -229,8 +229,20 @@ def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names:
 
 
 def pick_date(ms: list[Mention]) -> str | None:
-    days = [m.iso_date for m in ms if m.iso_date and len(m.iso_date) == 10]
-    return days[0] if days else None
+    """The signing date in a sentence: a day if there is one, else a month (not a bare year or period)."""
+    for size in (10, 7):
+        found = [m.iso_date for m in ms if m.iso_date and len(m.iso_date) == size and "/" not in m.iso_date]
+        if found:
+            return found[0]
+    return None
+
+
+def report_date(article: Article, mentions: list[Mention]) -> str | None:
+    """The day a release reports on: its publication date, else a dateline day near the top."""
+    if article.published:
+        return article.published
+    early = [m.iso_date for m in mentions if m.type == "DATE" and m.start < 300 and m.iso_date and len(m.iso_date) == 10]
+    return early[0] if early else None
 
 
 def person_for(party: Mention, people: list[Mention], n_parties: int) -> PersonName | None:
@@ -296,6 +308,7 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
     found = signing_sentences(article, sents, mentions)
     main = main_document(found)
     home = main_city(article, mentions)
+    reported = report_date(article, mentions)
     rows: dict[tuple, Signature] = {}
     for s in found:
         agreement = canonical_document(s.names, main)
@@ -310,7 +323,7 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
                             s.sent.text, s.sent.start, s.sent.end)
             key = party_key(party) + (agreement.casefold(),)
             rows[key] = merge_rows(rows.get(key), row)
-    return list(rows.values())
+    return [r if r.date or r.status != "signed" else replace(r, date=reported) for r in rows.values()]
 
 
 def merge_rows(old: Signature | None, new: Signature) -> Signature:
