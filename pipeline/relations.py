@@ -30,6 +30,11 @@ SUBJECT_RE = re.compile(r"\b(Stadt|Bezirk|Senat|Land|Landeshauptstadt|Bezirksamt
 CONNECT_EN = {"of", "for", "and", "on", "the", "to", "&"}
 CONNECT_DE = {"für", "zur", "zum", "zu", "der", "die", "des", "von", "und", "über", "auf", "in", "den", "dem", "das",
               "gegen", "zwischen", "mit"}
+MODIFIER_NOUNS_EN = {"cooperation", "co-operation", "partnership", "twinning", "friendship", "framework",
+                     "collaboration", "joint", "cross-border", "energy", "climate", "trade", "twin", "sister",
+                     "cities", "city", "mutual", "bilateral", "multilateral"}
+COMPLEMENT_START_DE = {"zu", "zur", "zum", "für", "über", "von", "vom", "zwischen", "gegen", "der", "des", "of", "on",
+                       "for", "in", "im"}
 STOP_LEFT = {"Die", "Der", "Das", "Den", "Dem", "The", "A", "An", "Eine", "Ein", "Einer", "This", "Diese", "Dieser",
              "Mit", "With", "Im", "In", "Am", "At", "Zur", "Zum", "Und", "And", "By", "Durch", "Bei", "Auf", "Its",
              "Their", "Seine", "Ihre", "Her", "His"}
@@ -122,6 +127,7 @@ class DocName:
     start: int  # absolute offsets of the name in the article text
     end: int
     specificity: int  # 0 bare noun, +1 complement, +2 words before the noun, 4 quoted name
+    head: str = ""  # the document noun (charter, Erklärung ...), case-folded
 
 
 def agreement_names(sent: Sentence, lang: str) -> list[DocName]:
@@ -130,8 +136,10 @@ def agreement_names(sent: Sentence, lang: str) -> list[DocName]:
     found = []
     for q in QUOTED_RE.finditer(sent.text):
         before = sent.text[max(0, q.start() - 30):q.start()]
-        if noun.search(before) or noun.search(q.group("q")):
-            found.append(DocName(q.group("q").strip(), sent.start + q.start(), sent.start + q.end(), 4))
+        head = noun.search(before) or noun.search(q.group("q"))
+        if head:
+            found.append(DocName(q.group("q").strip(), sent.start + q.start(), sent.start + q.end(), 4,
+                                 head.group(0).casefold()))
     for match in noun.finditer(sent.text):
         if any(d.start <= sent.start + match.start() < d.end for d in found):
             continue
@@ -154,26 +162,33 @@ def expand_name(sent: Sentence, start: int, end: int, lang: str) -> DocName:
     toks = word_tokens(text)
     idx = next(i for i, t in enumerate(toks) if t.end() > start)
     left = idx
-    while left > 0 and joined(text, toks[left - 1], toks[left]) and left_word(toks[left - 1].group(), lang):
+    while left > 0 and joined(text, toks[left - 1], toks[left]) and left_word(
+            toks[left - 1].group(), lang, toks[left - 2].group() if left > 1 else ""):
         left -= 1
     right = grow_right(text, toks, idx, lang)
     name = text[toks[left].start():toks[right].end()].strip(" .,;:-–")
     specificity = (2 if left < idx else 0) + (1 if right > idx else 0)
-    return DocName(name, sent.start + toks[left].start(), sent.start + toks[right].end(), specificity)
+    return DocName(name, sent.start + toks[left].start(), sent.start + toks[right].end(), specificity,
+                   text[start:end].casefold())
 
 
-def left_word(word: str, lang: str) -> bool:
-    """May a word before the document noun belong to its name? German: adjectives only ("Gemeinsame")."""
-    if word in STOP_LEFT or not word[:1].isalpha() or word.lower() in GERMAN_NOT_ADJ:
+def left_word(word: str, lang: str, before: str = "") -> bool:
+    """May a word before the document noun belong to its name? German: adjectives only ("Gemeinsame");
+    English: capitalised words, 'and'/'of'/'for' between capitalised words, and modifier nouns."""
+    if word in STOP_LEFT or not word[:1].isalnum() or word.lower() in GERMAN_NOT_ADJ:
         return False
     if lang == "de":
         return bool(GERMAN_LEFT_ADJ_RE.match(word))
-    return word[:1].isupper()
+    if word in CONNECT_EN:
+        return before[:1].isupper()
+    return word[:1].isupper() or word[:1].isdigit() or word.lower() in MODIFIER_NOUNS_EN
 
 
 def grow_right(text: str, toks: list[re.Match], idx: int, lang: str) -> int:
     """Index of the last token of the document name's complement ("zur Vertiefung der …", "of Mayors")."""
-    connect = CONNECT_DE if lang == "de" else CONNECT_EN
+    connect = CONNECT_DE | CONNECT_EN if lang == "de" else CONNECT_EN
+    if lang == "de" and (idx + 1 >= len(toks) or toks[idx + 1].group().lower() not in COMPLEMENT_START_DE):
+        return idx
     right, i = idx, idx + 1
     while i < len(toks) and i - idx <= 12 and joined(text, toks[i - 1], toks[i]):
         word = toks[i].group()
@@ -293,15 +308,15 @@ def canonical_document(names: list[DocName], main: DocName | None) -> str | None
         return main.name if main else None
     best = names[0]
     if main and (is_generic(best.name) or same_document(best.name, main.name) or best.specificity < main.specificity
-                 and head_noun(best.name) == head_noun(main.name)):
+                 and same_head(best.head, main.head)):
         return main.name
     return best.name
 
 
-def head_noun(name: str) -> str:
-    match = re.search(rules()["agreement_noun"]["de"].pattern + "|" + rules()["agreement_noun"]["en"].pattern, name,
-                      re.I)
-    return match.group(0).casefold() if match else name.casefold()
+def same_head(a: str, b: str) -> bool:
+    """'Vereinbarung' and 'Kooperationsvereinbarung', 'charter' and 'charta' share a head."""
+    a, b = a.replace("charta", "charter"), b.replace("charta", "charter")
+    return bool(a and b) and (a.endswith(b) or b.endswith(a))
 
 
 def signatures(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Signature]:
