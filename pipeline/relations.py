@@ -233,14 +233,26 @@ def is_place(article: Article, m: Mention) -> bool:
     return bool(PLACE_BEFORE_RE.search(article.text[max(0, m.start - 12):m.start]))
 
 
-def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names: list[DocName]) -> list[Mention]:
-    """Cities and organisations of a sentence that can sign: not places, not inside a document's name."""
+def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names: list[DocName],
+               trigger_at: int | None = None) -> list[Mention]:
+    """Cities and organisations of a sentence that can sign: not places, not inside a document's name,
+    and in English either before the signing word or introduced after it ('by', 'with', a list)."""
     found = []
     for m in inside(mentions, sent, "CITY") + inside(mentions, sent, "ORG"):
-        if any(d.start <= m.start < d.end for d in names) or is_place(article, m):
+        if any(d.start <= m.start < d.end or same_document(party_name(m), d.name) for d in names) \
+                or is_place(article, m):
+            continue
+        if trigger_at is not None and m.start > trigger_at and not introduced(article.text[trigger_at:m.start]):
             continue
         found.append(m)
     return unique_parties(sorted(found, key=lambda m: m.start))
+
+
+def introduced(between: str) -> bool:
+    """English: a party after the verb needs 'by', 'with', 'including', 'and' or a colon, within one clause."""
+    if re.search(r"[;]|\b(which|who|that|where|when|while|at|in)\b", between):
+        return False
+    return bool(rules()["party_before_en"]["en"].search(between))
 
 
 def pick_date(ms: list[Mention]) -> str | None:
@@ -285,14 +297,17 @@ class SigningSentence:
 def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[SigningSentence]:
     lang = article.language or "de"
     trigger = rule("sign_trigger", lang)
+    invitation = bool(rule("invitation", lang).search(article.title or article.text.split("\n", 1)[0]))
     out = []
     for sent in sents:
-        if not trigger.search(sent.text):
+        hit = trigger.search(sent.text)
+        if not hit:
             continue
         names = agreement_names(sent, lang)
-        out.append(SigningSentence(sent, names, parties_in(article, sent, mentions, names),
-                                   signing_status(sent.text, lang), pick_date(inside(mentions, sent, "DATE")),
-                                   inside(mentions, sent, "PERSON")))
+        at = sent.start + hit.start() if lang == "en" else None
+        status = "planned" if invitation else signing_status(sent.text, lang)
+        out.append(SigningSentence(sent, names, parties_in(article, sent, mentions, names, at), status,
+                                   pick_date(inside(mentions, sent, "DATE")), inside(mentions, sent, "PERSON")))
     return out
 
 
