@@ -375,19 +375,27 @@ def partnership_rows(article: Article, name: str, kind: str, members: list[Menti
 
 
 def twinnings(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Partnership]:
-    """Twinning words + cities: the twinned cities, with the article's own city as the other side."""
+    """Twinning words + cities: one twinning per pair of the article's own city and each partner city."""
     home = main_city(article, mentions)
     pattern = rules()["partnership_kind"]["twinning"]
     rows = []
     for sent in sents:
         if not pattern.search(sent.text):
             continue
-        cities = [m for m in inside(mentions, sent, "CITY")]
-        members = unique_parties(cities + ([home] if home else []))
-        if len(members) >= 2:
-            name = "Städtepartnerschaft " + "–".join(party_name(m) for m in members[:2])
-            rows += partnership_rows(article, name, "twinning", members[:2], sent)
+        cities = unique_parties(inside(mentions, sent, "CITY"))
+        anchor = home if home else (cities[0] if cities else None)
+        for partner in cities:
+            if anchor is None or related_places(party_name(anchor), party_name(partner)):
+                continue
+            name = f"Städtepartnerschaft {party_name(anchor)}–{party_name(partner)}"
+            rows += partnership_rows(article, name, "twinning", [anchor, partner], sent)
     return rows
+
+
+def related_places(a: str, b: str) -> bool:
+    """The same place or one inside the other's name ('Schöneberg', 'Tempelhof-Schöneberg')."""
+    x, y = a.casefold(), b.casefold()
+    return x == y or x in y or y in x
 
 
 def project_names(sent: Sentence) -> list[str]:
@@ -457,7 +465,7 @@ def extract_relations(article: Article, doc, mentions: list[Mention]) -> tuple[l
 def dedupe_partnerships(rows: list[Partnership]) -> list[Partnership]:
     seen, out = set(), []
     for p in rows:
-        key = (p.kind if p.kind == "twinning" else p.partnership.casefold(), p.member_geonames_id or p.member)
+        key = (p.partnership.casefold(), p.member_geonames_id or p.member)
         if key not in seen:
             seen.add(key)
             out.append(p)
