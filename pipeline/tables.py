@@ -1,4 +1,4 @@
-"""Output tables: documented columns in a stable order, written atomically (temp file, then rename)."""
+"""Output tables (articles, entities, signatures, partnerships, events): documented columns in a stable order, written atomically (temp file, then rename)."""
 from __future__ import annotations
 
 import os
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .events import event_rows, group_events
 from .records import ArticleResult, Mention
 
 # Column -> one-line meaning. The README's data dictionary is checked against these by a test.
@@ -72,6 +73,15 @@ COLUMNS: dict[str, dict[str, str]] = {
         "evidence_start": "character offset of that sentence in the article text",
         "evidence_end": "end offset of that sentence",
     },
+    "events": {
+        "event_id": "stable id of one signing event (hash of document name and date)",
+        "agreement": "the document signed (the first article's name for it)",
+        "date": "date of the signing (the most precise stated), empty when no article states it",
+        "n_signatories": "number of distinct signing parties over all articles",
+        "signatories": "the signing parties, separated by '; '",
+        "n_articles": "number of articles that report this signing",
+        "articles": "ids of those articles, separated by '; '",
+    },
 }
 
 
@@ -102,6 +112,7 @@ def build_frames(results: list[ArticleResult], duplicates: dict[str, str]) -> di
         rows["entities"].extend(entity_row(r.article.id, r.article.text, m) for m in r.mentions)
         rows["signatures"].extend(asdict(s) for s in r.signatures)
         rows["partnerships"].extend(asdict(p) for p in r.partnerships)
+    rows["events"] = event_rows(group_events([s for r in results for s in r.signatures]))
     return {name: frame(rows[name], list(cols)) for name, cols in COLUMNS.items()}
 
 

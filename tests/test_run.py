@@ -24,7 +24,7 @@ def finder():
 def test_extract_writes_the_four_tables(tmp_path, finder):
     result = run([str(ARTICLES)], tmp_path / "out", Settings(), cache_dir=tmp_path / "cache", finder=finder,
                  progress=False)
-    assert set(result.tables) == {"articles", "entities", "signatures", "partnerships"}
+    assert set(result.tables) == {"articles", "entities", "signatures", "partnerships", "events"}
     articles = pd.read_csv(result.tables["articles"])
     assert len(articles) == len(list(ARTICLES.iterdir())) and set(articles.status) == {"ok"}
     assert set(articles.language) == {"de", "en"} and result.exit_code == 0

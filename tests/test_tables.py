@@ -87,3 +87,17 @@ def test_duplicates_are_marked_and_both_recorded():
     assert [x.status for x in arts] == ["ok", "duplicate"] and dups == {"b": "a"}
     frames = build_frames([ArticleResult(x) for x in arts], dups)
     assert frames["articles"].loc[1, "duplicate_of"] == "a"
+
+
+def test_events_group_one_signing_reported_by_two_articles():
+    from dataclasses import replace as rep
+
+    from pipeline.events import event_rows, group_events
+    a = sample_result("a").signatures[0]
+    b = rep(a, article_id="b", signatory="Kolín", geonames_id=3073152, date=None)
+    other = rep(a, article_id="b", agreement="Memorandum of Understanding", signatory="Prague")
+    planned = rep(a, article_id="c", signatory="Brno", status="planned")
+    rows = event_rows(group_events([a, b, other, planned]))
+    assert len(rows) == 2
+    assert rows[0]["n_signatories"] == 2 and rows[0]["articles"] == "a; b" and rows[0]["date"] == "2024-06-04"
+    assert rows[1]["signatories"] == "Prague"
