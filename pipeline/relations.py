@@ -136,7 +136,8 @@ def agreement_names(sent: Sentence, lang: str) -> list[DocName]:
     found = []
     for q in QUOTED_RE.finditer(sent.text):
         before = sent.text[max(0, q.start() - 30):q.start()]
-        head = noun.search(before) or noun.search(q.group("q"))
+        after = re.match(r"-?(\w+)", sent.text[q.end():])  # "Integrated Cities"-Abkommen
+        head = noun.search(before) or noun.search(q.group("q")) or (after and noun.search(after.group(1)))
         if head:
             found.append(DocName(q.group("q").strip(), sent.start + q.start(), sent.start + q.end(), 4,
                                  head.group(0).casefold()))
@@ -167,7 +168,8 @@ def expand_name(sent: Sentence, start: int, end: int, lang: str) -> DocName:
         left -= 1
     right = grow_right(text, toks, idx, lang)
     name = text[toks[left].start():toks[right].end()].strip(" .,;:-–")
-    specificity = (2 if left < idx else 0) + (1 if right > idx else 0)
+    compound = bool(re.search(r"[A-ZÄÖÜ]\w*-", toks[idx].group()))  # "Integrating-Cities-Charter"
+    specificity = (2 if left < idx or compound else 0) + (1 if right > idx else 0)
     return DocName(name, sent.start + toks[left].start(), sent.start + toks[right].end(), specificity,
                    text[start:end].casefold())
 
@@ -299,7 +301,7 @@ def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Me
     trigger = rule("sign_trigger", lang)
     invitation = bool(rule("invitation", lang).search(article.title or article.text.split("\n", 1)[0]))
     out = []
-    for sent in sents:
+    for i, sent in enumerate(sents):
         hit = trigger.search(sent.text)
         if not hit:
             continue
@@ -307,8 +309,17 @@ def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Me
         at = sent.start + hit.start() if lang == "en" else None
         status = "planned" if invitation else signing_status(sent.text, lang)
         out.append(SigningSentence(sent, names, parties_in(article, sent, mentions, names, at), status,
-                                   pick_date(inside(mentions, sent, "DATE")), inside(mentions, sent, "PERSON")))
+                                   pick_date(inside(mentions, sent, "DATE")), people_near(mentions, sents, i)))
     return out
+
+
+def people_near(mentions: list[Mention], sents: list[Sentence], i: int) -> list[Mention]:
+    """Persons of the signing sentence, else of the sentences just before and after it."""
+    here = inside(mentions, sents[i], "PERSON")
+    if here:
+        return here
+    around = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents)]
+    return [m for s in around for m in inside(mentions, s, "PERSON")]
 
 
 def main_document(found: list[SigningSentence]) -> DocName | None:
