@@ -31,6 +31,8 @@ def load_pipeline(lang: str, settings: Settings) -> Language:
             nlp.enable_pipe("senter")
     elif Path(settings.german_model).exists():
         nlp = spacy.load(settings.german_model)
+        if not {"sentencizer", "senter", "parser"} & set(nlp.pipe_names):
+            nlp.add_pipe("sentencizer", first=True)
     else:  # no German model: rules and gazetteers only
         nlp = spacy.blank("de")
         nlp.add_pipe("sentencizer")
