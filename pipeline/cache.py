@@ -27,7 +27,8 @@ def versioned(path: Path) -> bool:
 def pipeline_version() -> str:
     """__version__ plus a digest of the code and model/data files: any change invalidates the cache."""
     digest = hashlib.sha256(__version__.encode())
-    files = sorted((ROOT / "pipeline").rglob("*.py")) + sorted(p for p in MODELS_DIR.rglob("*") if versioned(p))
+    code = [p for p in (ROOT / "pipeline").rglob("*.py") if "training" not in p.parts]  # training code: no effect
+    files = sorted(code) + sorted(p for p in MODELS_DIR.rglob("*") if versioned(p))
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
