@@ -26,8 +26,9 @@ def person_items(mentions: list[Mention]) -> list[dict]:
             for p in people.cluster_persons(found)]
 
 
-def org_items(mentions: list[Mention], text: str, lang: str) -> list[dict]:
-    names = [m.org for m in mentions if m.type == "ORG" and m.org]
+def org_items(mentions: list[Mention], text: str, lang: str, projects: frozenset[str] = frozenset()) -> list[dict]:
+    """One item per organisation cluster; project names are partnerships, not organisations."""
+    names = [m.org for m in mentions if m.type == "ORG" and m.org and m.org.casefold() not in projects]
     return [{"name": name, "aliases": aliases} for name, aliases in orgs.cluster_orgs(names, text, lang)]
 
 
@@ -49,10 +50,14 @@ def partnership_items(result: ArticleResult) -> list[dict]:
     return list(groups.values())
 
 
+def project_names(result: ArticleResult) -> frozenset[str]:
+    return frozenset(p.partnership.casefold() for p in result.partnerships if p.kind == "project")
+
+
 def gold_shape(result: ArticleResult) -> dict:
     """One article's predictions in the shape of a gold file."""
     a = result.article
     ms = result.mentions
     return {"id": a.id, "url": a.url, "language": a.language, "published": a.published,
-            "cities": city_items(ms), "persons": person_items(ms), "organisations": org_items(ms, a.text, a.language or "de"),
+            "cities": city_items(ms), "persons": person_items(ms), "organisations": org_items(ms, a.text, a.language or "de", project_names(result)),
             "dates": date_items(ms), "signatures": signature_items(result), "partnerships": partnership_items(result)}

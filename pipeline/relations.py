@@ -416,18 +416,24 @@ def project_names(sent: Sentence) -> list[str]:
         names.append(m.group(1))
     for m in re.finditer(r"([^\s,.;:„“\"()]+?)(?:-Projekt\w*|\s+[Pp]roject\b)", sent.text):
         names.append(m.group(1))
+    apposition = r"([^\s,.;:„“\"()]+)(?:\s*\([^)]{3,80}\))?,\s+(?:the|an?|das|ein)\s+[^,.;]{0,60}?(?:[Pp]roje[ck]t)\b"
+    for m in re.finditer(apposition, sent.text):
+        names.append(m.group(1))
     return [n for n in names if PROJECT_NAME_RE.match(n) and not n.isdigit()]
 
 
 def projects(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Partnership]:
-    """A named project and the cities and organisations listed with it (two or more in one sentence)."""
+    """A named project and the cities and organisations listed with it (two or more in one sentence that
+    names the project, or, when the article has one project, that uses a member word: partners, consortium)."""
     named = list(dict.fromkeys(n for s in sents for n in project_names(s)))
+    member_words = rule("project_members", article.language or "de")
     rows = []
     for name in named:
         members: list[Mention] = []
         first: Sentence | None = None
         for sent in sents:
-            if not re.search(rf"(?<![\w+]){re.escape(name)}(?![\w])", sent.text):
+            names_it = re.search(rf"(?<![\w+]){re.escape(name)}(?![\w])", sent.text)
+            if not (names_it or len(named) == 1 and member_words.search(sent.text)):
                 continue
             listed = [m for m in parties_in(article, sent, mentions, []) if name.casefold() not in party_name(m).casefold()]
             if len(listed) >= 2:
@@ -456,13 +462,23 @@ def networks(article: Article, sents: list[Sentence], mentions: list[Mention],
                 members += cities
                 evidence = evidence or (sent if cities else None)
         members += [m for m in mentions if m.type == "CITY" and any(
-            s.geonames_id == m.city.geonames_id and key in s.agreement.casefold() for s in sigs if s.status == "signed")]
+            s.geonames_id == m.city.geonames_id and names_network(net.org, s.agreement) for s in sigs
+            if s.status == "signed")]
         if evidence is None and members:
             evidence = next(s for s in sents if s.start <= net.start < s.end) if any(
                 s.start <= net.start < s.end for s in sents) else sents[0]
         if members and evidence:
             rows += partnership_rows(article, net.org, "network", unique_parties(members), evidence)
     return rows
+
+
+def names_network(network: str, agreement: str) -> bool:
+    """'Declaration of Cities Coalition for Digital Rights' names that coalition; 'C40 … Declaration' names C40 Cities."""
+    if network.casefold() in agreement.casefold():
+        return True
+    first = network.split()[0] if network.split() else ""
+    distinctive = len(first) >= 3 and (any(c.isdigit() for c in first) or first.isupper())
+    return distinctive and first.casefold() in agreement.casefold().split()
 
 
 def extract_relations(article: Article, doc, mentions: list[Mention]) -> tuple[list[Signature], list[Partnership]]:
