@@ -30,6 +30,10 @@ SUBJECT_RE = re.compile(r"\b(Stadt|Bezirk|Senat|Land|Landeshauptstadt|Bezirksamt
 CONNECT_EN = {"of", "for", "and", "on", "the", "to", "&"}
 CONNECT_DE = {"für", "zur", "zum", "zu", "der", "die", "des", "von", "und", "über", "auf", "in", "den", "dem", "das",
               "gegen", "zwischen", "mit"}
+TIME_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+              "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+              "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag", "Januar", "Februar",
+              "März", "Juni", "Juli", "Oktober", "Dezember", "Today", "Heute"}
 MODIFIER_NOUNS_EN = {"cooperation", "co-operation", "partnership", "twinning", "friendship", "framework",
                      "collaboration", "joint", "cross-border", "energy", "climate", "trade", "twin", "sister",
                      "cities", "city", "mutual", "bilateral", "multilateral"}
@@ -195,11 +199,13 @@ def grow_right(text: str, toks: list[re.Match], idx: int, lang: str) -> int:
     while i < len(toks) and i - idx <= 12 and joined(text, toks[i - 1], toks[i]):
         word = toks[i].group()
         upper_next = i + 1 < len(toks) and toks[i + 1].group()[:1].isupper()
+        if word.strip(".") in TIME_WORDS:
+            break
         if word[:1].isupper() and word not in STOP_LEFT or word[:1].isdigit() and right == i - 1:
             if i == idx + 1 and lang == "de":
                 break  # a German complement starts with a preposition or article, not a bare noun
             right = i
-        elif word.lower() in connect and word.lower() not in GERMAN_NOT_ADJ:
+        elif word.lower() in connect:
             pass
         elif lang == "de" and GERMAN_ADJ_RE.match(word) and word not in GERMAN_NOT_ADJ and upper_next and right > idx - 1 \
                 and i > idx + 1:

@@ -1,0 +1,89 @@
+"""Signatures and partnerships from team-written sentences, through the real entity stage."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp import EntityFinder
+from pipeline.records import Article
+from pipeline.relations import agreement_names, extract_relations, signing_status, Sentence
+from pipeline.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return EntityFinder(Settings())
+
+
+def relations(finder, text: str, lang: str, published: str | None = None):
+    art = Article("t", "t.txt", None, text.split("\n")[0], text, published, language=lang)
+    doc = next(iter(finder.docs([art])))
+    return extract_relations(art, doc, finder.find(art, doc))
+
+
+@pytest.mark.parametrize("sentence,lang,name", [
+    ("Die Stadt hat die Resolution „Städte für saubere Luft“ unterzeichnet.", "de", "Städte für saubere Luft"),
+    ("Beide Seiten unterzeichneten eine Vereinbarung zur Vertiefung der Zusammenarbeit.", "de",
+     "Vereinbarung zur Vertiefung der Zusammenarbeit"),
+    ("Der Bezirk unterzeichnete die Gemeinsame Erklärung gegen Lärm.", "de", "Gemeinsame Erklärung gegen Lärm"),
+    ("The council signed the Glasgow Food and Climate Declaration on Monday.", "en",
+     "Glasgow Food and Climate Declaration"),
+    ("Both cities signed a cooperation agreement in the town hall.", "en", "cooperation agreement"),
+    ("Leeds signed the Integrating Cities Charter, which commits it to equal treatment.", "en",
+     "Integrating Cities Charter"),
+])
+def test_document_names(sentence, lang, name):
+    assert agreement_names(Sentence(0, len(sentence), sentence), lang)[0].name == name
+
+
+@pytest.mark.parametrize("text,lang,status", [
+    ("Der Vertrag soll im Mai unterzeichnet werden.", "de", "planned"),
+    ("Die Vereinbarung wurde nicht unterzeichnet.", "de", "refused"),
+    ("Die Bürgermeisterin unterzeichnete die Charta.", "de", "signed"),
+    ("The mayor will sign the declaration next week.", "en", "planned"),
+    ("The council declined to sign the pact.", "en", "refused"),
+    ("A spokesperson confirmed that no charter has been signed.", "en", "refused"),
+    ("The mayor signed the declaration on Friday.", "en", "signed"),
+])
+def test_signing_status(text, lang, status):
+    assert signing_status(text, lang) == status
+
+
+def test_list_of_signatories_with_date_and_person(finder):
+    text = ("Fünf Städte unterzeichnen Charta\n"
+            "Am 20. November 2024 haben Leipzig, Dresden, Prag, Breslau und Krakau in Görlitz die Charta "
+            "„Grenzenlose Nachbarschaft“ unterzeichnet. Oberbürgermeister Dr. Karl Muster unterzeichnete für Leipzig.")
+    sigs, _ = relations(finder, text, "de")
+    signed = {s.signatory for s in sigs if s.status == "signed"}
+    assert {"Leipzig", "Dresden", "Prague", "Wrocław", "Kraków"} <= signed
+    assert "Görlitz" not in signed  # the place of the signing is not a party
+    assert {s.agreement for s in sigs} == {"Grenzenlose Nachbarschaft"}
+    assert all(s.date == "2024-11-20" for s in sigs)
+
+
+def test_invitation_makes_every_row_planned(finder):
+    text = ("Presseeinladung: Kiel und Gdynia unterzeichnen Absichtserklärung\n"
+            "Kiel und Gdynia unterzeichnen am 3. Juni 2025 eine Absichtserklärung zur Zusammenarbeit in der Hafenpolitik.")
+    sigs, _ = relations(finder, text, "de")
+    assert sigs and {s.status for s in sigs} == {"planned"}
+
+
+def test_english_parties_after_the_verb_need_an_introducing_word(finder):
+    text = ("Bristol signs charter\nBristol City Council signed the Charter for Clean Rivers at a ceremony in Cardiff "
+            "organised by the Environment Agency. Other signatories include Bath, Exeter and Plymouth.")
+    sigs, _ = relations(finder, text, "en")
+    signed = {s.signatory for s in sigs if s.status == "signed"}
+    assert {"Bristol", "Bath", "Exeter", "Plymouth"} <= signed
+    assert "Cardiff" not in signed and "Environment Agency" not in signed
+
+
+def test_twinning_and_project_members(finder):
+    text = ("Städtepartnerschaft mit Pécs erneuert\n"
+            "Die Stadt Fürth und ihre Partnerstadt Pécs feiern 30 Jahre Städtepartnerschaft. "
+            "Im EU-Projekt GREENLINK arbeiten Fürth, Pécs, Graz und Aarhus an grünen Verkehrsachsen.")
+    _, parts = relations(finder, text, "de")
+    twin = {p.member for p in parts if p.kind == "twinning"}
+    project = {p.member for p in parts if p.kind == "project" and p.partnership == "GREENLINK"}
+    assert {"Fürth", "Pécs"} <= twin
+    assert {"Fürth", "Pécs", "Graz", "Århus"} <= project
