@@ -328,9 +328,10 @@ def people_near(mentions: list[Mention], sents: list[Sentence], i: int) -> list[
     return [m for s in around for m in inside(mentions, s, "PERSON")]
 
 
-def main_document(found: list[SigningSentence]) -> DocName | None:
-    """The article's main document: the most specific name, earliest first."""
-    names = [d for s in found for d in s.names]
+def main_document(found: list[SigningSentence], sents: list[Sentence], lang: str) -> DocName | None:
+    """The article's main document: the most specific name in a signing sentence (earliest first), else
+    the most specific document named anywhere ('Glasgow was among the first signatories')."""
+    names = [d for s in found for d in s.names] or [d for s in sents for d in agreement_names(s, lang)]
     return min(names, key=lambda d: (-d.specificity, d.start)) if names else None
 
 
@@ -353,7 +354,7 @@ def same_head(a: str, b: str) -> bool:
 
 def signatures(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Signature]:
     found = signing_sentences(article, sents, mentions)
-    main = main_document(found)
+    main = main_document(found, sents, article.language or "de")
     home = main_city(article, mentions)
     reported = report_date(article, mentions)
     rows: dict[tuple, Signature] = {}

@@ -145,3 +145,21 @@ def write_tables(frames: dict[str, pd.DataFrame], out: Path, excel: bool = False
         paths[name] = out / f"{name}.csv"
         write_atomic(df, paths[name], excel=excel)
     return paths
+
+
+def write_parquet(frames: dict[str, pd.DataFrame], out: Path) -> dict[str, Path]:
+    """Each table as ``<name>.parquet`` beside the CSVs (needs pyarrow), each via a temp file and an atomic rename."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, df in frames.items():
+        paths[name] = out / f"{name}.parquet"
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=out)
+        os.close(fd)
+        try:
+            df.to_parquet(tmp, engine="pyarrow", index=False)
+            os.replace(tmp, paths[name])
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return paths
