@@ -60,7 +60,8 @@ def cmd_extract(args, settings) -> int:
 def cmd_evaluate(args, settings) -> int:
     agg = evaluate(args.corpus, args.out, settings, cache_dir=args.cache_dir,
                    progress=False if args.no_progress else None)
-    table = format_table(agg)
+    table = format_table(agg) + "\n\nBaselines (pipeline/baselines.py: first-hit GeoNames, dateparser on the spans, " \
+        "every city in a signing sentence signs):\n" + format_table(agg["baseline"])
     if args.json:
         print(table, file=sys.stderr)
         print(json.dumps(agg, ensure_ascii=False))

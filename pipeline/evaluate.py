@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .baselines import baseline_prediction
+from .geo import CityResolver
 from .lists import gold_shape
 from .run import DEFAULT_CACHE, RunResult, run
 from .scoring import aggregate, score_article
@@ -33,6 +35,12 @@ def predictions(run_result: RunResult) -> dict[str, dict]:
     return {r.article.id: gold_shape(r) for r in run_result.results}
 
 
+def baseline_predictions(run_result: RunResult) -> dict[str, dict]:
+    """The simple baselines of pipeline/baselines.py on the same articles."""
+    resolver = CityResolver.load()
+    return {r.article.id: baseline_prediction(r, resolver) for r in run_result.results if r.article.status == "ok"}
+
+
 def empty_prediction(article_id: str) -> dict:
     return {"id": article_id, "cities": [], "persons": [], "organisations": [], "dates": [], "signatures": [],
             "partnerships": []}
@@ -47,6 +55,8 @@ def evaluate(corpus: Path, out: Path, settings: Settings, cache_dir: Path = DEFA
     scores = [score_article(preds.get(i) or empty_prediction(i), g) for i, g in gold.items()]
     agg = aggregate(scores)
     agg["run_seconds"] = round(run_result.seconds, 2)
+    base = baseline_predictions(run_result)
+    agg["baseline"] = aggregate([score_article(base.get(i) or empty_prediction(i), g) for i, g in gold.items()])
     out.mkdir(parents=True, exist_ok=True)
     (out / "scores.json").write_text(json.dumps(agg, indent=1, ensure_ascii=False), encoding="utf-8")
     (out / "predictions.json").write_text(json.dumps(preds, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -87,6 +87,11 @@ def sentences(article: Article, doc) -> list[Sentence]:
     return out
 
 
+def sentences_from_text(text: str) -> list[tuple[int, int]]:
+    """Rough sentence spans without spaCy (line breaks and sentence punctuation), for baselines."""
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n.!?]+[.!?]?", text) if m.group().strip()]
+
+
 def inside(mentions: list[Mention], sent: Sentence, kind: str) -> list[Mention]:
     return [m for m in mentions if m.type == kind and sent.start <= m.start < sent.end]
 
@@ -171,6 +176,8 @@ def expand_name(sent: Sentence, start: int, end: int, lang: str) -> DocName:
             toks[left - 1].group(), lang, toks[left - 2].group() if left > 1 else ""):
         left -= 1
     right = grow_right(text, toks, idx, lang)
+    if right >= idx + 2 and toks[right - 1].group() in ("in", "im", "at") and joined(text, toks[right - 1], toks[right]):
+        right -= 2  # "… in Berlin" at the end is where it was signed, not part of the name
     name = text[toks[left].start():toks[right].end()].strip(" .,;:-–")
     compound = bool(re.search(r"[A-ZÄÖÜ]\w*-", toks[idx].group()))  # "Integrating-Cities-Charter"
     specificity = (2 if left < idx or compound else 0) + (1 if right > idx else 0)
