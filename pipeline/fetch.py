@@ -9,8 +9,10 @@ addresses are refused unless ``allow_private_hosts`` is set.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import ipaddress
 import json
+import logging
 import socket
 import time
 import urllib.robotparser
@@ -23,7 +25,9 @@ import urllib3
 
 from .settings import FetchSettings
 
+log = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 503}
+NETWORK_ERRORS = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
 
@@ -48,24 +52,29 @@ class Fetched:
 
 
 def check_url(url: str, allow_private_hosts: bool) -> None:
-    """Refuse non-http(s) schemes and, unless allowed, hosts on private/loopback/link-local addresses."""
-    parts = urlsplit(url)
+    """Refuse non-http(s) schemes and, unless allowed, hosts on non-public addresses
+    (private, loopback, link-local, shared, reserved, multicast)."""
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise FetchError(f"malformed URL {url!r}: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise FetchError(f"refused scheme {parts.scheme or '(none)'!r}: only http and https are fetched")
-    if not parts.hostname:
+    if not host:
         raise FetchError(f"no host in URL {url!r}")
     if allow_private_hosts:
         return
-    for address in resolve_host(parts.hostname):
-        ip = ipaddress.ip_address(address)
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise FetchError(f"refused private address {address} for {parts.hostname} (use --allow-private-hosts)")
+    for address in resolve_host(host):
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            raise FetchError(f"refused private address {address} for {host} (use --allow-private-hosts)")
 
 
 def resolve_host(host: str) -> list[str]:
     try:
         return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
-    except socket.gaierror as exc:
+    except (OSError, UnicodeError) as exc:
         raise FetchError(f"cannot resolve host {host!r}: {exc}") from exc
 
 
@@ -94,9 +103,9 @@ class RawStore:
         self.manifest = self.root / "manifest.jsonl"
         self._by_url: dict[str, dict] = {}
         if self.manifest.exists():
-            for line in self.manifest.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    record = json.loads(line)
+            for line in self.manifest.read_text(encoding="utf-8", errors="replace").splitlines():
+                record = manifest_record(line)
+                if record is not None:
                     self._by_url[record["url"]] = record
 
     def lookup(self, url: str) -> dict | None:
@@ -117,12 +126,34 @@ class RawStore:
         record = {"url": url, "final_url": final_url, "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   "sha256": digest, "http_status": status, "content_type": content_type, "bytes": len(body)}
         with self.manifest.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            fh.write(("\n" if ends_mid_line(self.manifest) else "") + json.dumps(record, ensure_ascii=False) + "\n")
         self._by_url[url] = record
         return record
 
     def path(self, record: dict) -> Path:
         return self.root / "pages" / record["sha256"]
+
+
+def manifest_record(line: str) -> dict | None:
+    """One manifest line as a record; None for blank lines and for a line cut off by a killed run."""
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        log.warning("skipping a broken line in the raw manifest: %.80s", line)
+        return None
+    return record if isinstance(record, dict) and {"url", "sha256", "http_status"} <= set(record) else None
+
+
+def ends_mid_line(path: Path) -> bool:
+    """True when a file's last byte is not a newline (a run was killed while appending)."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(-1, 2)
+            return fh.read(1) != b"\n"
+    except OSError:  # missing or empty
+        return False
 
 
 class Fetcher:
@@ -175,7 +206,7 @@ class Fetcher:
         for attempt in range(self.settings.retries + 1):
             try:
                 status, headers, body = self._polite_request(url)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
+            except NETWORK_ERRORS as exc:
                 if attempt == self.settings.retries:
                     raise FetchError(f"network error for {url}: {type(exc).__name__}: {exc}") from exc
                 self._sleep(delay)
@@ -220,7 +251,7 @@ class Fetcher:
     def _load_robots(self, base: str) -> urllib.robotparser.RobotFileParser | None:
         try:
             status, _headers, body = self._polite_request(base + "/robots.txt")
-        except (urllib3.exceptions.HTTPError, OSError):
+        except (*NETWORK_ERRORS, FetchError):  # no usable robots.txt: everything is allowed
             return None
         if status >= 400:
             return None
@@ -230,15 +261,19 @@ class Fetcher:
 
 
 def read_limited(response, max_bytes: int, total_timeout: float) -> bytes:
-    """Read a streamed body, failing past ``max_bytes`` or when a slow drip exceeds ``total_timeout``."""
+    """Read a streamed body, failing past ``max_bytes`` or when a slow drip exceeds ``total_timeout``.
+
+    ``read1`` returns after each network read, so the clock is checked however slowly bytes come."""
     chunks: list[bytes] = []
     size = 0
     started = time.monotonic()
-    for chunk in response.stream(65536):
+    while True:
+        chunk = response.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(f"page larger than {max_bytes} bytes")
         if time.monotonic() - started > total_timeout:
-            raise FetchError(f"page took longer than {total_timeout:.0f} s to arrive")
+            raise FetchError(f"page took longer than {total_timeout:g} s to arrive (slow drip)")
         chunks.append(chunk)
-    return b"".join(chunks)

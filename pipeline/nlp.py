@@ -21,6 +21,7 @@ from .settings import Settings
 PERSON_LABELS = {"PER", "PERSON"}
 ORG_LABELS = {"ORG"}
 PLACE_LABELS = {"LOC", "GPE", "ORG"}
+RULE_ID = "press_rule"  # ent_id_ of spans found by the entity ruler (not the statistical NER)
 
 
 def load_pipeline(lang: str, settings: Settings) -> Language:
@@ -48,7 +49,7 @@ def add_rulers(nlp: Language, lang: str) -> None:
     config = {"overwrite_ents": False, "phrase_matcher_attr": "ORTH"}
     ruler = nlp.add_pipe("entity_ruler", name="press_ruler", after="ner" if "ner" in nlp.pipe_names else None,
                          config=config)
-    ruler.add_patterns(patterns)
+    ruler.add_patterns([{**p, "id": RULE_ID} for p in patterns])
 
 
 @dataclass
@@ -104,7 +105,8 @@ class EntityFinder:
             sent = ent.sent
             person = people.parse_person(ent.text, sent.text, ent.start_char - sent.start_char, lang)
             if person.name and people.is_plausible_person(person.name, lang):
-                out.append(Mention("PERSON", ent.text, ent.start_char, ent.end_char, person=person, source=ent.label_))
+                source = "rule" if ent.ent_id_ == RULE_ID else "ner"
+                out.append(Mention("PERSON", ent.text, ent.start_char, ent.end_char, person=person, source=source))
         return out
 
     def _orgs_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]]) -> list[Mention]:
@@ -114,7 +116,8 @@ class EntityFinder:
                 continue
             name = orgs.canonical_org(ent.text, lang)
             if name and orgs.is_plausible_org(name, lang):
-                out.append(Mention("ORG", ent.text, ent.start_char, ent.end_char, org=name, source="ner"))
+                source = "rule" if ent.ent_id_ == RULE_ID else "ner"
+                out.append(Mention("ORG", ent.text, ent.start_char, ent.end_char, org=name, source=source))
         return out
 
 
