@@ -7,7 +7,7 @@ people and organisations are the NER's spans plus rule patterns, normalised and 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import spacy
@@ -84,7 +84,7 @@ class EntityFinder:
         sentences = [(s.start_char, s.end_char) for s in doc.sents]
         found = self._cities_in(article, doc) + self._dates_in(article)
         taken = [(m.start, m.end) for m in found]
-        found += self._people_in(doc, lang, taken) + self._orgs_in(doc, lang, taken)
+        found += canonical_people(self._people_in(doc, lang, taken)) + self._orgs_in(doc, lang, taken)
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
 
     def _cities_in(self, article: Article, doc: Doc) -> list[Mention]:
@@ -119,6 +119,27 @@ class EntityFinder:
                 source = "rule" if ent.ent_id_ == RULE_ID else "ner"
                 out.append(Mention("ORG", ent.text, ent.start_char, ent.end_char, org=name, source=source))
         return out
+
+
+def canonical_people(found: list[Mention]) -> list[Mention]:
+    """Every mention of one person carries the person's full name ('Giffey' -> 'Franziska Giffey'),
+    its own title and role where stated, else the person's best-known ones."""
+    clusters = people.cluster_persons([m.person for m in found])
+    out = []
+    for m in found:
+        full = next((c for c in clusters if same_person(m.person.name, c.name)), None)
+        if full is not None:
+            merged = replace(full, title=m.person.title or full.title, role=m.person.role or full.role,
+                             affiliation=m.person.affiliation or full.affiliation)
+            m = replace(m, person=merged)
+        out.append(m)
+    return out
+
+
+def same_person(mention: str, full: str) -> bool:
+    """'Giffey' or 'Franziska Giffey' is 'Franziska Giffey'."""
+    a, b = mention.casefold().split(), full.casefold().split()
+    return a == b or (len(a) == 1 and bool(b) and a[0] == b[-1])
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
