@@ -8,15 +8,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from .evaluate import CorpusError, evaluate
 from .inputs import UsageError
-from .run import DEFAULT_CACHE, RunResult, run
+from .run import DEFAULT_CACHE, STATUSES, RunResult, run
 from .scoring import format_table
 from .settings import EVAL_OUT_DIR, OUTPUTS_DIR, SAMPLES_DIR, load_settings
+
+
+PATH_ERRORS = (FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError, PermissionError)  # bad paths
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,7 +43,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def summary(result: RunResult) -> str:
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.status_counts.items()))
+    """End-of-run report: every status counted (zeros included), NLP work done, tables written."""
+    found = result.status_counts
+    counts = ", ".join(f"{k} {found[k]}" for k in (*STATUSES, *sorted(set(found) - set(STATUSES))))
     lines = [f"{len(result.results)} inputs in {result.seconds:.1f} s: {counts}",
              f"NLP work on {result.nlp_articles} articles (the rest from the cache or not processed)"]
     for name, path in result.tables.items():
@@ -78,16 +84,32 @@ def settings_from(path: Path | None):
         raise UsageError(f"bad --config {path}: {exc}") from exc
 
 
+def stop_on_sigterm():
+    """``kill`` (SIGTERM) stops like Ctrl-C: temporary files are removed, finished articles stay cached.
+
+    Returns the previous handler (None when signals cannot be set from this thread)."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    previous = stop_on_sigterm()
     try:
         settings = settings_from(args.config)
         return {"extract": cmd_extract, "evaluate": cmd_evaluate}[args.command](args, settings)
-    except (UsageError, CorpusError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (UsageError, CorpusError, *PATH_ERRORS) as exc:
+        print(f"error: {exc}".splitlines()[0], file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: finished articles are cached; run the same command again to continue", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -235,6 +235,9 @@ class Fetcher:
         response = self.http.request("GET", url, redirect=False, retries=False, timeout=timeout, preload_content=False)
         try:
             body = read_limited(response, self.settings.max_bytes, self.settings.timeout * 3)
+        except BaseException:
+            response.close()  # part of the body is unread: the connection must not be reused
+            raise
         finally:
             response.release_conn()
         return response.status, dict(response.headers), body

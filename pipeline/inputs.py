@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -12,7 +13,9 @@ from .fetch import Fetcher, FetchError
 from .records import Source
 
 ARTICLE_SUFFIXES = (".html", ".htm", ".txt")
+log = logging.getLogger(__name__)
 URL_RE = re.compile(r"^https?://\S+$", re.I)
+ANY_URL_RE = re.compile(r"^[a-z][a-z0-9+.\-]*://\S*$", re.I)  # list lines; non-http(s) ones get refused rows
 FEED_CONTENT_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml")
 ATOM = "{http://www.w3.org/2005/Atom}"
 MAX_ID_LEN = 80
@@ -29,8 +32,11 @@ def slugify(text: str) -> str:
 
 def url_id(url: str) -> str:
     """Stable id for a URL: slug of host and path (and query), shortened with a hash when long."""
-    parts = urlsplit(url)
-    slug = slugify(f"{parts.hostname or ''} {parts.path} {parts.query}")
+    try:
+        parts = urlsplit(url)
+        slug = slugify(f"{parts.hostname or ''} {parts.path} {parts.query}")
+    except ValueError:  # malformed URL (bad IPv6 literal ...): a hash still gives a stable id
+        slug = ""
     if len(slug) > MAX_ID_LEN:
         digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:8]
         slug = slug[: MAX_ID_LEN - 9].rstrip("-") + "-" + digest
@@ -43,13 +49,13 @@ def file_id(path: Path) -> str:
 
 
 def is_url_list(path: Path) -> bool:
-    """A text file whose non-blank, non-comment lines are all http(s) URLs."""
+    """A text file whose non-blank, non-comment lines are all URLs (with at least one http(s) URL)."""
     try:
         lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
     except OSError:
         return False
     lines = [ln for ln in lines if ln and not ln.startswith("#")]
-    return bool(lines) and all(URL_RE.match(ln) for ln in lines)
+    return any(URL_RE.match(ln) for ln in lines) and all(ANY_URL_RE.match(ln) for ln in lines)
 
 
 def read_url_list(path: Path) -> list[str]:
@@ -71,11 +77,16 @@ def looks_like_feed(content_type: str, body: bytes) -> bool:
 
 
 def feed_links(body: bytes, base_url: str) -> list[str]:
-    """Item links of an RSS 2.0 / RSS 1.0 / Atom feed; broken entries are skipped."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
-    root = etree.fromstring(body, parser=parser)
+    """Item links of an RSS 2.0 / RSS 1.0 / Atom feed; broken entries are skipped.
+
+    Raises ``FetchError`` when the feed cannot be parsed at all."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise FetchError(f"broken feed: {exc}") from exc
     if root is None:
-        return []
+        raise FetchError("broken feed: no XML root element")
     links: list[str] = []
     for item in root.iter("item", "{http://purl.org/rss/1.0/}item"):
         link = item.findtext("link") or item.findtext("{http://purl.org/rss/1.0/}link")
@@ -104,16 +115,31 @@ def local_sources(arg: str) -> list[Source] | None:
 
 
 def url_sources(url: str, fetcher: Fetcher, from_feed: bool = False) -> list[Source]:
-    """Fetch a URL; a feed expands into its items (one level), a page is one source."""
+    """Fetch a URL; a feed expands into its items (one level), a page is one source.
+
+    Never raises: a URL that cannot be fetched (or a feed that cannot be read) is one source with an error."""
     try:
         fetched = fetcher.get(url)
+        if from_feed or not looks_like_feed(fetched.content_type, head_bytes(fetched.path)):
+            return [Source(url_id(url), url, url=url, path=str(fetched.path), http_status=fetched.status)]
+        links = feed_links(fetched.path.read_bytes(), fetched.final_url)
+        if not links:
+            raise FetchError("feed without any item links")
     except FetchError as exc:
-        return [Source(url_id(url), url, url=url, http_status=exc.status, error=str(exc))]
-    body = fetched.path.read_bytes()
-    if not from_feed and looks_like_feed(fetched.content_type, body):
-        links = feed_links(body, fetched.final_url)
-        return [s for link in links for s in url_sources(link, fetcher, from_feed=True)]
-    return [Source(url_id(url), url, url=url, path=str(fetched.path), http_status=fetched.status)]
+        return [failed_url(url, str(exc), exc.status)]
+    except Exception as exc:  # noqa: BLE001 - one bad URL must not stop the run
+        log.warning("unexpected error for %s", url, exc_info=True)
+        return [failed_url(url, f"{type(exc).__name__}: {exc}")]
+    return [s for link in links for s in url_sources(link, fetcher, from_feed=True)]
+
+
+def failed_url(url: str, error: str, status: int | None = None) -> Source:
+    return Source(url_id(url), url, url=url, http_status=status, error=error)
+
+
+def head_bytes(path: Path, n: int = 2000) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
 
 
 def resolve_inputs(args: list[str], fetcher_factory) -> list[Source]:

@@ -255,12 +255,18 @@ def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names:
     found = []
     for m in inside(mentions, sent, "CITY") + inside(mentions, sent, "ORG"):
         if any(d.start <= m.start < d.end or same_document(party_name(m), d.name) for d in names) \
-                or is_place(article, m):
+                or is_place(article, m) or m.type == "ORG" and in_brackets(article.text, m):
             continue
         if trigger_at is not None and m.start > trigger_at and not introduced(article.text[trigger_at:m.start]):
             continue
         found.append(m)
     return unique_parties(sorted(found, key=lambda m: m.start))
+
+
+def in_brackets(text: str, m: Mention) -> bool:
+    """'(Bezirksbürgermeister, Die Linke)': an affiliation in brackets, not a party to the document."""
+    before = text[max(0, m.start - 120):m.start]
+    return before.rfind("(") > before.rfind(")")
 
 
 def introduced(between: str) -> bool:
@@ -338,7 +344,9 @@ def people_near(mentions: list[Mention], sents: list[Sentence], i: int) -> list[
 def main_document(found: list[SigningSentence], sents: list[Sentence], lang: str) -> DocName | None:
     """The article's main document: the most specific name in a signing sentence (earliest first), else
     the most specific document named anywhere ('Glasgow was among the first signatories')."""
-    names = [d for s in found for d in s.names] or [d for s in sents for d in agreement_names(s, lang)]
+    names = [d for s in found for d in s.names] or [
+        d for s in sents if signing_status(s.text, lang) == "signed" for d in agreement_names(s, lang)
+        if d.specificity >= 2 and d.name[:1].isupper()]
     return min(names, key=lambda d: (-d.specificity, d.start)) if names else None
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import ResultCache, rebind
-from .extract import extract_article
+from .extract import extract_article, one_line
 from .fetch import Fetcher
 from .inputs import resolve_inputs
 from .language import with_language
@@ -22,6 +22,8 @@ from .tables import build_frames, write_tables
 
 log = logging.getLogger(__name__)
 DEFAULT_CACHE = ROOT / ".cache" / "results"
+STATUSES = ("ok", "fetch_error", "not_html", "empty", "unsupported_language", "too_short", "duplicate", "extract_error")
+FAILING = frozenset({"fetch_error", "not_html", "extract_error"})  # exit code 1 when any input has one
 
 
 @dataclass
@@ -38,8 +40,7 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        failing = {"fetch_error", "not_html", "extract_error"}
-        return 1 if any(r.article.status in failing for r in self.results) else 0
+        return 1 if any(r.article.status in FAILING for r in self.results) else 0
 
 
 class Progress:
@@ -84,8 +85,8 @@ def mark_duplicates(articles: list[Article]) -> tuple[list[Article], dict[str, s
 
 def prepare(sources, settings: Settings) -> list[Article]:
     s = settings
-    return [with_language(extract_article(src), s.languages, s.min_chars, s.min_language_probability, s.language_seed)
-            for src in sources]
+    return [with_language(extract_article(src, s.fetch.max_bytes), s.languages, s.min_chars,
+                          s.min_language_probability, s.language_seed) for src in sources]
 
 
 def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache,
@@ -103,12 +104,39 @@ def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache,
         elif a.status == "ok":
             todo.setdefault(a.language, []).append(a)
     for lang in sorted(todo):
-        batch = todo[lang]
-        for article, doc in zip(batch, finder.docs(batch)):
-            results[article.id] = analyse_one(article, doc, finder)
-            cache.put(article.sha256, results[article.id])
+        for article, doc, error in docs_or_errors(todo[lang], finder):
+            result = analyse_one(article, doc, finder) if error is None else failed_result(article, error)
+            results[article.id] = result
+            if result.article.status == "ok":  # failures are not cached: a re-run tries them again
+                cache.put(article.sha256, result)
             progress.step()
     return results, sum(len(batch) for batch in todo.values())
+
+
+def docs_or_errors(batch: list[Article], finder: EntityFinder):
+    """(article, doc, None) per article, batched; if the batched pipe fails, the rest of the batch goes
+    one by one so that only the article spaCy cannot process gets (article, None, error)."""
+    done = 0
+    try:
+        for doc in finder.docs(batch):
+            yield batch[done], doc, None
+            done += 1
+        return
+    except Exception:  # noqa: BLE001 - isolate the failing article below
+        log.warning("batched NLP failed; processing the remaining %d articles one by one", len(batch) - done)
+    for article in batch[done:]:
+        try:
+            doc = next(iter(finder.docs([article])))
+        except Exception as exc:  # noqa: BLE001
+            log.exception("NLP failed for %s", article.id)
+            yield article, None, exc
+            continue
+        yield article, doc, None
+
+
+def failed_result(article: Article, exc: BaseException) -> ArticleResult:
+    message = f"analysis failed: {type(exc).__name__}: {exc}"
+    return ArticleResult(replace(article, status="extract_error", error=one_line(message)))
 
 
 def analyse_one(article: Article, doc, finder: EntityFinder) -> ArticleResult:
@@ -118,8 +146,7 @@ def analyse_one(article: Article, doc, finder: EntityFinder) -> ArticleResult:
         signatures, partnerships = extract_relations(article, doc, mentions)
     except Exception as exc:  # noqa: BLE001
         log.exception("analysis failed for %s", article.id)
-        failed = replace(article, status="extract_error", error=f"analysis failed: {type(exc).__name__}: {exc}".splitlines()[0])
-        return ArticleResult(failed)
+        return failed_result(article, exc)
     return ArticleResult(article, mentions, signatures, partnerships)
 
 

@@ -22,15 +22,21 @@ BODY_DE = ("Der Bezirk Pankow hat am 4. Juni 2024 die Charta der Vielfalt unterz
 
 
 class Routes:
-    """Path -> (status, headers, body or callable). Counts hits per path."""
+    """Path -> (status, headers, body or callable, delay). Counts hits per path.
+
+    ``drip`` sends the body a few bytes at a time with that many seconds between pieces;
+    ``truncate`` sends only that many body bytes (Content-Length stays the full size) and closes."""
 
     def __init__(self):
         self.table: dict[str, tuple] = {}
         self.hits: dict[str, int] = {}
+        self.options: dict[str, dict] = {}
 
-    def add(self, path: str, status: int = 200, body: bytes | str = b"", headers: dict | None = None, delay: float = 0.0):
+    def add(self, path: str, status: int = 200, body: bytes | str = b"", headers: dict | None = None, delay: float = 0.0,
+            drip: float = 0.0, truncate: int | None = None):
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.table[path] = (status, headers or {"Content-Type": "text/html; charset=utf-8"}, data, delay)
+        self.options[path] = {"drip": drip, "truncate": truncate}
 
 
 def make_handler(routes: Routes):
@@ -53,7 +59,23 @@ def make_handler(routes: Routes):
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            opts = routes.options.get(self.path, {})
+            if opts.get("truncate") is not None:
+                self.wfile.write(body[:opts["truncate"]])
+                self.close_connection = True
+            elif opts.get("drip"):
+                self.drip(body, opts["drip"])
+            else:
+                self.wfile.write(body)
+
+        def drip(self, body: bytes, pause: float, piece: int = 16):
+            try:
+                for i in range(0, len(body), piece):
+                    self.wfile.write(body[i:i + piece])
+                    self.wfile.flush()
+                    time.sleep(pause)
+            except OSError:  # the client gave up, as it should
+                self.close_connection = True
 
         def log_message(self, *args):  # keep test output clean
             pass
