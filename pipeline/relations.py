@@ -325,11 +325,18 @@ def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Me
         if not hit:
             continue
         names = agreement_names(sent, lang)
+        if not names and only_joining(sent.text, trigger, lang):
+            continue  # joining a network without a named document is a partnership, not a signature
         at = sent.start + hit.start() if lang == "en" else None
         status = "planned" if invitation else signing_status(sent.text, lang)
         out.append(SigningSentence(sent, names, parties_in(article, sent, mentions, names, at), status,
                                    pick_date(inside(mentions, sent, "DATE")), people_near(mentions, sents, i)))
     return out
+
+
+def only_joining(text: str, trigger: re.Pattern, lang: str) -> bool:
+    join = rule("join_only", lang)
+    return all(join.match(m.group(0)) for m in trigger.finditer(text))
 
 
 def people_near(mentions: list[Mention], sents: list[Sentence], i: int) -> list[Mention]:
@@ -350,12 +357,18 @@ def main_document(found: list[SigningSentence], sents: list[Sentence], lang: str
     return min(names, key=lambda d: (-d.specificity, d.start)) if names else None
 
 
-def canonical_document(names: list[DocName], main: DocName | None) -> str | None:
-    """A sentence's document, mapped onto the main one when it is a generic or shorter mention of it."""
+def canonical_document(names: list[DocName], main: DocName | None, named: list[DocName]) -> str | None:
+    """A sentence's document, mapped onto a named one: a generic mention ('the memorandum') onto the most
+    specific document with the same head noun, else onto the main document; a shorter mention onto the main one."""
     if not names:
         return main.name if main else None
     best = names[0]
-    if main and (is_generic(best.name) or same_document(best.name, main.name) or best.specificity < main.specificity
+    if is_generic(best.name):
+        same = [d for d in named if same_head(best.head, d.head) and d.specificity > best.specificity]
+        if same:
+            return min(same, key=lambda d: (-d.specificity, d.start)).name
+        return main.name if main and not any(same_head(best.head, d.head) for d in named if d != best) else best.name
+    if main and (same_document(best.name, main.name) or best.specificity < main.specificity
                  and same_head(best.head, main.head)):
         return main.name
     return best.name
@@ -370,11 +383,12 @@ def same_head(a: str, b: str) -> bool:
 def signatures(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Signature]:
     found = signing_sentences(article, sents, mentions)
     main = main_document(found, sents, article.language or "de")
+    named = [d for s in found for d in s.names]
     home = main_city(article, mentions)
     reported = report_date(article, mentions)
     rows: dict[tuple, Signature] = {}
     for s in found:
-        agreement = canonical_document(s.names, main)
+        agreement = canonical_document(s.names, main, named)
         parties = s.parties or ([home] if home and SUBJECT_RE.search(s.sent.text) else [])
         if not agreement or not parties:
             continue
