@@ -480,31 +480,69 @@ def projects(article: Article, sents: list[Sentence], mentions: list[Mention]) -
     return rows
 
 
+NETWORK_NAME_RES = (
+    re.compile(r"(?:Städte)?[Nn]etzwerk\w*\s+[„\"»]([^“”\"«]{3,80})[“”\"«]"),
+    re.compile(r"\b([A-ZÄÖÜ][\w\-]*-Netzwerk)(?:e?s)?\b"),
+    re.compile(r"\b([A-ZÄÖÜ][\w\-]*[Ss]tädtenetz(?:werk)?)(?:e?s)?\b"),
+)
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    start: int
+
+
+def network_names(article: Article, mentions: list[Mention]) -> list[Network]:
+    """Networks of an article: organisations with a network word, and named networks in the text
+    ('Städtenetzwerk „Kommunen für biologische Vielfalt“', 'Biostädte-Netzwerk')."""
+    words = rules()["partnership_kind"]["network"]
+    found = [Network(m.org, m.start) for m in mentions if m.type == "ORG" and m.org and words.search(m.org)]
+    for pattern in NETWORK_NAME_RES:
+        found += [Network(m.group(1).strip(), m.start(1)) for m in pattern.finditer(article.text)]
+    seen, out = set(), []
+    for net in sorted(found, key=lambda n: n.start):
+        if net.name.casefold() not in seen:
+            seen.add(net.name.casefold())
+            out.append(net)
+    return out
+
+
+def refers_to(sent: Sentence, net: Network, only_network: bool) -> bool:
+    """The sentence names the network, or says 'dem Netzwerk' / 'the network' when it is the only one."""
+    if net.name.casefold() in sent.text.casefold():
+        return True
+    return only_network and bool(re.search(r"\b(Netzwerk|Bündnis|network|coalition)\b", sent.text, re.I))
+
+
 def networks(article: Article, sents: list[Sentence], mentions: list[Mention],
              sigs: list[Signature]) -> list[Partnership]:
-    """A network organisation with the parties that join it or sign its declaration."""
-    network_words = rules()["partnership_kind"]["network"]
+    """A network with the cities that join it (the article's own city when none is named), that are listed
+    as its members, or that sign its declaration."""
     lang = article.language or "de"
-    join = rule("sign_trigger", lang)
+    join, listing = rule("sign_trigger", lang), rule("network_members", lang)
+    home = main_city(article, mentions)
+    nets = network_names(article, mentions)
     rows = []
-    orgs = unique_parties([m for m in mentions if m.type == "ORG" and network_words.search(m.org or "")])
-    for net in orgs:
-        key = (net.org or "").casefold()
+    for net in nets:
         members: list[Mention] = []
         evidence: Sentence | None = None
         for sent in sents:
-            if key and key in sent.text.casefold() and join.search(sent.text) and signing_status(sent.text, lang) == "signed":
-                cities = [m for m in parties_in(article, sent, mentions, []) if m.type == "CITY"]
-                members += cities
-                evidence = evidence or (sent if cities else None)
+            if not refers_to(sent, net, len(nets) == 1) or signing_status(sent.text, lang) != "signed":
+                continue
+            cities = [m for m in parties_in(article, sent, mentions, []) if m.type == "CITY"]
+            if join.search(sent.text):
+                cities = cities or ([home] if home else [])
+            elif not (listing.search(sent.text) and len(cities) >= 2):
+                continue
+            members += cities
+            evidence = evidence or (sent if cities else None)
         members += [m for m in mentions if m.type == "CITY" and any(
-            s.geonames_id == m.city.geonames_id and names_network(net.org, s.agreement) for s in sigs
+            s.geonames_id == m.city.geonames_id and names_network(net.name, s.agreement) for s in sigs
             if s.status == "signed")]
-        if evidence is None and members:
-            evidence = next(s for s in sents if s.start <= net.start < s.end) if any(
-                s.start <= net.start < s.end for s in sents) else sents[0]
-        if members and evidence:
-            rows += partnership_rows(article, net.org, "network", unique_parties(members), evidence)
+        if members:
+            evidence = evidence or next((s for s in sents if s.start <= net.start < s.end), sents[0])
+            rows += partnership_rows(article, net.name, "network", unique_parties(members), evidence)
     return rows
 
 

@@ -87,3 +87,12 @@ def test_twinning_and_project_members(finder):
     project = {p.member for p in parts if p.kind == "project" and p.partnership == "GREENLINK"}
     assert {"Fürth", "Pécs"} <= twin
     assert {"Fürth", "Pécs", "Graz", "Århus"} <= project
+
+
+def test_network_joined_and_its_listed_members(finder):
+    text = ("Potsdam tritt dem Klimastädte-Netzwerk bei\n"
+            "Die Stadt Potsdam ist dem Klimastädte-Netzwerk beigetreten. "
+            "Dem Netzwerk gehören bereits Freiburg, Tübingen und Heidelberg an.")
+    _, parts = relations(finder, text, "de")
+    members = {p.member for p in parts if p.kind == "network" and p.partnership == "Klimastädte-Netzwerk"}
+    assert members == {"Potsdam", "Freiburg", "Tübingen", "Heidelberg"}
