@@ -51,6 +51,7 @@ GERMAN_NOT_ADJ = {"eine", "einer", "einem", "einen", "eines", "diese", "dieser",
                   "kommen", "sehen", "geben", "nehmen", "setzen", "machen", "bringen", "wieder", "immer", "unter",
                   "aber", "oder", "sowie", "sondern", "hier", "oben", "unten", "innen", "außen", "neben", "hinter",
                   "nach", "über", "gegen", "ohne", "seit", "während", "wegen", "dabei", "daher", "denn", "gerne"}
+FUNDERS = {"EU", "EFRE", "ESF", "EFSI", "INTERREG", "HORIZON", "BMBF", "DFG", "UN", "UNESCO"}  # "EU-Projekt X"
 PROJECT_NAME_RE = re.compile(r"^(\+?[A-Z][A-Za-z0-9+\-]*[A-Z0-9][A-Za-z0-9+\-]*|[A-ZÄÖÜ]{3,}[\w\-]*)$")
 
 
@@ -455,7 +456,7 @@ def project_names(sent: Sentence) -> list[str]:
     apposition = r"([^\s,.;:„“\"()]+)(?:\s*\([^)]{3,80}\))?,\s+(?:the|an?|das|ein)\s+[^,.;]{0,60}?(?:[Pp]roje[ck]t)\b"
     for m in re.finditer(apposition, sent.text):
         names.append(m.group(1))
-    return [n for n in names if PROJECT_NAME_RE.match(n) and not n.isdigit()]
+    return [n for n in names if PROJECT_NAME_RE.match(n) and not n.isdigit() and n.upper() not in FUNDERS]
 
 
 def projects(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Partnership]:
