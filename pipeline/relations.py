@@ -294,15 +294,26 @@ def report_date(article: Article, mentions: list[Mention]) -> str | None:
     return early[0] if early else None
 
 
+OFFICIAL_ROLE_RE = re.compile(r"(bürgermeister|senator|stadtr[aä]t|staatssekretär|minister|mayor|councillor|cllr|"
+                              r"leader|lord provost|landrat|dezernent|beigeordnet)", re.I)
+
+
 def person_for(party: Mention, people: list[Mention], n_parties: int) -> PersonName | None:
-    """The person who signed for a party: stated affiliation or role naming it, else the only one."""
+    """The person who signed for a party: stated affiliation naming it, then a role naming it (an official's
+    role first for a city), else the only person when there is one party."""
     name = party_name(party).casefold()
+    stem = name[:-1] if len(name) > 4 else name  # "Berlins", "Londoner"
     for p in people:
-        where = f"{p.person.affiliation or ''} {p.person.role or ''}".casefold()
-        if name and name in where:
+        if p.person.affiliation and p.person.affiliation.casefold() == name:
             return p.person
+    naming = [p for p in people if stem and stem in (p.person.role or "").casefold()]
+    if party.type == "CITY":
+        naming.sort(key=lambda p: not OFFICIAL_ROLE_RE.search(p.person.role or ""))
+    if naming:
+        return naming[0].person
     if n_parties == 1 and people:
-        return people[0].person
+        officials = [p for p in people if OFFICIAL_ROLE_RE.search(p.person.role or "")]
+        return (officials or people)[0].person
     return None
 
 
@@ -313,7 +324,8 @@ class SigningSentence:
     parties: list[Mention]
     status: str
     date: str | None
-    people: list[Mention]
+    people: list[Mention]  # persons of the sentence
+    near: list[Mention]  # persons of the sentences just before and after
 
 
 def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[SigningSentence]:
@@ -331,7 +343,8 @@ def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Me
         at = sent.start + hit.start() if lang == "en" else None
         status = "planned" if invitation else signing_status(sent.text, lang)
         out.append(SigningSentence(sent, names, parties_in(article, sent, mentions, names, at), status,
-                                   pick_date(inside(mentions, sent, "DATE")), people_near(mentions, sents, i)))
+                                   pick_date(inside(mentions, sent, "DATE")), inside(mentions, sent, "PERSON"),
+                                   people_near(mentions, sents, i)))
     return out
 
 
@@ -341,10 +354,7 @@ def only_joining(text: str, trigger: re.Pattern, lang: str) -> bool:
 
 
 def people_near(mentions: list[Mention], sents: list[Sentence], i: int) -> list[Mention]:
-    """Persons of the signing sentence, else of the sentences just before and after it."""
-    here = inside(mentions, sents[i], "PERSON")
-    if here:
-        return here
+    """Persons of the sentences just before and after a signing sentence."""
     around = [sents[j] for j in (i - 1, i + 1) if 0 <= j < len(sents)]
     return [m for s in around for m in inside(mentions, s, "PERSON")]
 
@@ -388,6 +398,7 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
     home = main_city(article, mentions)
     reported = report_date(article, mentions)
     rows: dict[tuple, Signature] = {}
+    nearby: dict[tuple, PersonName | None] = {}  # persons of neighbouring sentences, used when none is closer
     for s in found:
         agreement = canonical_document(s.names, main, named)
         parties = s.parties or ([home] if home and SUBJECT_RE.search(s.sent.text) else [])
@@ -401,6 +412,10 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
                             s.sent.text, s.sent.start, s.sent.end)
             key = party_key(party) + (agreement.casefold(),)
             rows[key] = merge_rows(rows.get(key), row)
+            nearby.setdefault(key, person_for(party, s.near, len(parties)))
+    for key, row in rows.items():
+        if row.person is None and nearby.get(key) is not None:
+            rows[key] = replace(row, person=nearby[key].name, role=nearby[key].role)
     return [r if r.date or r.status != "signed" else replace(r, date=reported) for r in rows.values()]
 
 
