@@ -10,6 +10,7 @@ import pandas as pd
 from .baselines import baseline_prediction
 from .geo import CityResolver
 from .lists import gold_shape
+from .report import write_run_report
 from .run import DEFAULT_CACHE, RunResult, run
 from .scoring import aggregate, score_article
 from .settings import Settings
@@ -63,4 +64,5 @@ def evaluate(corpus: Path, out: Path, settings: Settings, cache_dir: Path = DEFA
     errors = pd.DataFrame([asdict(e) for s in scores for e in s.errors],
                           columns=["article_id", "list_name", "kind", "item"])
     write_atomic(errors.rename(columns={"article_id": "article", "list_name": "list"}), out / "errors.csv")
+    write_run_report(run_result, out, eval_dir=out)
     return agg
