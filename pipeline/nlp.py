@@ -34,11 +34,24 @@ def load_pipeline(lang: str, settings: Settings) -> Language:
         nlp = spacy.load(settings.german_model)
         if not {"sentencizer", "senter", "parser"} & set(nlp.pipe_names):
             nlp.add_pipe("sentencizer", first=True)
+        if settings.german_ner_labels and "ner" in nlp.pipe_names:
+            nlp.add_pipe("keep_entity_labels", after="ner", config={"labels": list(settings.german_ner_labels)})
     else:  # no German model: rules and gazetteers only
         nlp = spacy.blank("de")
         nlp.add_pipe("sentencizer")
     add_rulers(nlp, lang)
     return nlp
+
+
+@Language.factory("keep_entity_labels", default_config={"labels": []})
+def keep_entity_labels(nlp: Language, name: str, labels: list[str]):
+    """Drop the statistical NER's entities of other labels (the rules and gazetteer do better there)."""
+    keep = set(labels)
+
+    def component(doc: Doc) -> Doc:
+        doc.ents = [e for e in doc.ents if e.label_ in keep]
+        return doc
+    return component
 
 
 def add_rulers(nlp: Language, lang: str) -> None:
@@ -47,8 +60,8 @@ def add_rulers(nlp: Language, lang: str) -> None:
     if not patterns:
         return
     config = {"overwrite_ents": False, "phrase_matcher_attr": "ORTH"}
-    ruler = nlp.add_pipe("entity_ruler", name="press_ruler", after="ner" if "ner" in nlp.pipe_names else None,
-                         config=config)
+    last_ner = next((p for p in ("keep_entity_labels", "ner") if p in nlp.pipe_names), None)
+    ruler = nlp.add_pipe("entity_ruler", name="press_ruler", after=last_ner, config=config)
     ruler.add_patterns([{**p, "id": RULE_ID} for p in patterns])
 
 
@@ -115,8 +128,10 @@ class EntityFinder:
             if ent.label_ not in ORG_LABELS or overlaps(ent.start_char, ent.end_char, taken):
                 continue
             name = orgs.canonical_org(ent.text, lang)
+            source = "rule" if ent.ent_id_ == RULE_ID else "ner"
+            if source == "ner" and not orgs.is_plausible_statistical_org(name, lang):
+                continue
             if name and orgs.is_plausible_org(name, lang):
-                source = "rule" if ent.ent_id_ == RULE_ID else "ner"
                 out.append(Mention("ORG", ent.text, ent.start_char, ent.end_char, org=name, source=source))
         return out
 

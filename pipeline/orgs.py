@@ -236,7 +236,18 @@ def normalise_space(text: str) -> str:
 
 
 def canonical_org(span: str, lang: str) -> str:
-    """Normalised name of an organisation span (no article, no declension, no stray punctuation)."""
+    """Normalised name of an organisation span (no article, no declension, no stray punctuation); the steps
+    are repeated until nothing changes, so the result is a fixed point (canonical_org is idempotent)."""
+    text = span
+    for _ in range(5):
+        new = _canonical_once(text, lang)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _canonical_once(span: str, lang: str) -> str:
     text = strip_outer_punct(strip_quotes(normalise_space(span)))
     text = strip_possessive(text) if lang == "en" else text
     if fold(text) in registry_index():
@@ -629,6 +640,27 @@ def is_plausible_org(name: str, lang: str) -> bool:
     if " " not in name and fold(name) in {fold(h) for h in org_heads("prefix", "de") + org_heads("prefix", "en")}:
         return False
     return not is_role_phrase(name)
+
+
+GERMAN_NOUN_ENDING = re.compile(r"[a-zäöüß](en|ung|heit|keit|schaft|e|ien|tum|nis|ungen|nahme)$")
+DECLINED_ADJECTIVE = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(en|em)$")
+
+
+def is_plausible_statistical_org(name: str, lang: str) -> bool:
+    """Extra checks for organisation spans that only the German statistical model found: no e-mail or web
+    address, no lone common noun ('Frieden', 'Forschenden'), no declined adjective phrase ('Roten Rathauses'),
+    no role word at the end ('Deutschen Botschafter')."""
+    if "@" in name or "www." in name or lang != "de":
+        return "@" not in name and "www." not in name
+    words = name.split()
+    if fold(name) in registry_index():
+        return True
+    if len(words) == 1:
+        return not (GERMAN_NOUN_ENDING.search(name) and name[1:].islower())
+    if DECLINED_ADJECTIVE.match(words[0]) and not is_head_word(words[-1]):
+        return False
+    from pipeline.people import is_role_word  # late import: people imports this module
+    return not is_role_word(words[-1])
 
 
 # ---------------------------------------------------------------- EntityRuler patterns

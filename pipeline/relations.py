@@ -26,7 +26,7 @@ QUOTED_RE = re.compile(r"[„“\"»«](?P<q>[^„“”\"»«\n]{3,120})[“”
 TOKEN_RE = re.compile(r"[\w\-–.’'&+]+")
 PLACE_BEFORE_RE = re.compile(r"\b(in|im|at|nach|aus|from|to|zu|bei)\s+(der|dem|the)?\s*$", re.I)
 SUBJECT_RE = re.compile(r"\b(Stadt|Bezirk|Senat|Land|Landeshauptstadt|Bezirksamt|city|council|municipality|we|wir|"
-                        r"Bürgermeister\w*|Senator\w*|Stadtr[aä]t\w*|Mayor|Cllr|Councillor|Leader)\b", re.I)
+                        r"\w*bürgermeister\w*|\w*senator\w*|\w*stadtr[aä]t\w*|Mayor|Cllr|Councillor|Leader)\b", re.I)
 CONNECT_EN = {"of", "for", "and", "on", "the", "to", "&"}
 CONNECT_DE = {"für", "zur", "zum", "zu", "der", "die", "des", "von", "und", "über", "auf", "in", "den", "dem", "das",
               "gegen", "zwischen", "mit"}
