@@ -1,0 +1,271 @@
+"""Benchmark: the pipeline end to end (extract -> tables) against a naive baseline, in one process run.
+
+    python -m pipeline.bench --n 2000 --out outputs/bench.json [--n-process 2] [--scaling-factors 1,2,4]
+
+The first N releases of the Berlin archive (../shared/corpus/berlin) are wrapped as HTML pages in a
+temporary folder, so trafilatura's extraction is measured too. Measured in the same process, one
+after the other on the same pages:
+
+* baseline: one process, no batching, no cache: extract, detect language, ``nlp(text)`` per article,
+  entities and relations, tables;
+* system: extraction and NLP on ``--n-process`` worker processes, ``nlp.pipe`` in chunks, a fresh
+  result cache; then a re-run on the unchanged pages with that cache;
+* scaling: the system with a fresh cache on N x each factor (factor 1 is the run above).
+
+Peak RSS is the largest sum of the resident memory of this process and all its descendants (worker
+pools run under a forkserver, which ``getrusage`` cannot see), sampled every 0.2 s with psutil.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import html
+import json
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from . import parallel
+from .cache import ResultCache
+from .extract import extract_article
+from .inputs import resolve_inputs
+from .language import with_language
+from .nlp import EntityFinder
+from .records import Article, ArticleResult
+from .run import Progress, analyse_one, mark_duplicates
+from .settings import ROOT, Settings
+from .tables import build_frames, write_tables
+
+BERLIN = ROOT.parent / "shared" / "corpus" / "berlin" / "berlin-press-releases.jsonl.gz"
+STAGES = ("extract_language", "nlp_relations", "tables")
+
+
+@dataclass
+class Measure:
+    """One timed pass over a set of pages."""
+
+    n_articles: int = 0
+    n_ok: int = 0
+    words: int = 0
+    nlp_articles: int = 0
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.stages.values())
+
+    def rates(self, prefix: str = "") -> dict[str, float]:
+        secs = max(self.seconds, 1e-9)
+        return {f"{prefix}seconds": round(self.seconds, 3), f"{prefix}articles_per_s": round(self.n_articles / secs, 2),
+                f"{prefix}words_per_s": round(self.words / secs, 1),
+                f"{prefix}stages": {k: round(v, 3) for k, v in self.stages.items()}}
+
+
+class Clock:
+    """Stage timer: ``with clock("name"):`` adds wall seconds to ``stages[name]``."""
+
+    def __init__(self, stages: dict[str, float]):
+        self.stages, self.name, self.t0 = stages, "", 0.0
+
+    def __call__(self, name: str) -> "Clock":
+        self.name = name
+        return self
+
+    def __enter__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc) -> None:
+        self.stages[self.name] = self.stages.get(self.name, 0.0) + time.perf_counter() - self.t0
+
+
+# --- input -------------------------------------------------------------------------------------------
+
+def load_releases(path: Path, n: int) -> list[dict]:
+    """The first ``n`` releases of the archive (streamed, never all in memory)."""
+    out: list[dict] = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if len(out) >= n:
+                break
+            out.append(json.loads(line))
+    return out
+
+
+def page_html(release: dict) -> str:
+    """A release as a plain press-release page: headline, paragraphs, date meta, a little navigation."""
+    text = release.get("text") or ""
+    title, _, body = text.partition("\n") if "\n" in text else (release.get("title") or "", "", text)
+    paras = "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in body.split("\n") if p.strip())
+    date = html.escape(release.get("published") or "")
+    return (f'<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<meta name="date" content="{date}"></head><body><nav><a href="/">Startseite</a> '
+            f'<a href="/presse">Presse</a></nav><main><article><h1>{html.escape(title)}</h1>\n{paras}\n</article>'
+            f'</main><footer>Pressestelle</footer></body></html>')
+
+
+def write_pages(releases: list[dict], folder: Path) -> list[str]:
+    """One HTML file per release; returns the paths in corpus order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, rel in enumerate(releases):
+        path = folder / f"{i:06d}-{rel.get('id', i)}.html"
+        path.write_text(page_html(rel), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+# --- the two ways of running -------------------------------------------------------------------------
+
+def count(m: Measure, articles: list[Article]) -> None:
+    ok = [a for a in articles if a.status == "ok"]
+    m.n_articles, m.n_ok, m.words = len(articles), len(ok), sum(len(a.text.split()) for a in ok)
+
+
+def run_system(pages: list[str], settings: Settings, cache_dir: Path, out: Path, n_process: int) -> Measure:
+    """The system: incremental prepare and NLP on worker processes, then the tables."""
+    m = Measure()
+    clock = Clock(m.stages)
+    with clock("extract_language"):
+        cache = ResultCache(cache_dir)
+        sources = resolve_inputs(pages, lambda: None)
+        articles, duplicates = mark_duplicates(parallel.prepare_incremental(sources, settings, cache, n_process))
+    count(m, articles)
+    with clock("nlp_relations"):
+        bar = Progress(m.n_ok)
+        analysed, m.nlp_articles = parallel.analyse_parallel(articles, settings, cache, n_process, bar)
+    with clock("tables"):
+        results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
+        write_tables(build_frames(results, duplicates), out)
+    return m
+
+
+def run_baseline(pages: list[str], settings: Settings, out: Path) -> Measure:
+    """Naive: one process, one ``nlp(text)`` per article, no batching, no cache."""
+    m = Measure()
+    clock = Clock(m.stages)
+    s = settings
+    with clock("extract_language"):
+        sources = resolve_inputs(pages, lambda: None)
+        prepared = [with_language(extract_article(src), s.languages, s.min_chars, s.min_language_probability,
+                                  s.language_seed) for src in sources]
+        articles, duplicates = mark_duplicates(prepared)
+    count(m, articles)
+    with clock("nlp_relations"):
+        finder = EntityFinder(settings)
+        analysed = {a.id: analyse_one(a, finder.nlp(a.language)(a.text), finder) for a in articles if a.status == "ok"}
+        m.nlp_articles = len(analysed)
+    with clock("tables"):
+        results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
+        write_tables(build_frames(results, duplicates), out)
+    return m
+
+
+# --- report -------------------------------------------------------------------------------------------
+
+class PeakRss:
+    """Background sampler: the peak of (this process + all descendants) resident memory, in MB."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval, self.peak = interval, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def sample(self) -> float:
+        me = psutil.Process()
+        total = 0
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:  # a worker that just ended
+                pass
+        self.peak = max(self.peak, total / 2**20)
+        return self.peak
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def __enter__(self) -> "PeakRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+
+def own_peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def german_pipeline(settings: Settings) -> str:
+    path = Path(settings.german_model)
+    return f"trained model {path.name}" if path.exists() else "rules only (no trained German model found)"
+
+
+def bench(n: int, corpus: Path, n_process: int, factors: list[int], work: Path, settings: Settings) -> dict:
+    """All measurements in this process; returns the bench.json content."""
+    pages = write_pages(load_releases(corpus, n * max(factors + [1])), work / "pages")
+    n = min(n, len(pages))
+    cpu0 = time.process_time()
+    with PeakRss() as rss_baseline:
+        baseline = run_baseline(pages[:n], settings, work / "out-baseline")
+    baseline_cpu = time.process_time() - cpu0
+    with PeakRss() as rss:
+        system = run_system(pages[:n], settings, work / "cache-1", work / "out-system", n_process)
+        rerun = run_system(pages[:n], settings, work / "cache-1", work / "out-rerun", n_process)
+        scaling = [{"n": n, "seconds": round(system.seconds, 3)}]
+        for f in sorted(set(factors) - {1}):
+            if n * f <= len(pages):
+                m = run_system(pages[:n * f], settings, work / f"cache-{f}", work / f"out-{f}", n_process)
+                scaling.append({"n": n * f, "seconds": round(m.seconds, 3)})
+    same = all((work / "out-system" / t).read_bytes() == (work / "out-baseline" / t).read_bytes()
+               for t in ("articles.csv", "entities.csv", "signatures.csv", "partnerships.csv", "events.csv"))
+    return {"n_articles": system.n_articles, "n_ok": system.n_ok, "words": system.words, "n_process": n_process,
+            "cpu_count": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            "german_pipeline": german_pipeline(settings), **system.rates(),
+            **baseline.rates("baseline_"),
+            "baseline_cpu_seconds": round(baseline_cpu, 3),  # wall >> cpu: the machine was busy with other work
+            "speedup_vs_baseline": round(baseline.seconds / max(system.seconds, 1e-9), 2),
+            "tables_equal_baseline": same, "rerun_seconds": round(rerun.seconds, 3),
+            "rerun_nlp_articles": rerun.nlp_articles, "rerun_stages": rerun.rates()["stages"],
+            "rerun_speedup": round(system.seconds / max(rerun.seconds, 1e-9), 1), "scaling": scaling,
+            "peak_rss_mb": round(rss.peak, 1), "baseline_peak_rss_mb": round(rss_baseline.peak, 1),
+            "peak_rss_self_mb": own_peak_mb()}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n")[0])
+    p.add_argument("--n", type=int, default=2000, help="releases to process (default 2000)")
+    p.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench.json", help="result JSON")
+    p.add_argument("--corpus", type=Path, default=BERLIN, help="JSON-lines archive (.jsonl.gz)")
+    p.add_argument("--n-process", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
+    p.add_argument("--scaling-factors", default="1,2,4", help="N x these for the growth measurement (default 1,2,4)")
+    p.add_argument("--work", type=Path, help="keep pages, caches and tables here (default: a temporary folder)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not args.corpus.exists():
+        print(f"error: corpus not found: {args.corpus}", file=sys.stderr)
+        return 2
+    factors = [int(f) for f in args.scaling_factors.split(",") if f.strip()]
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        report = bench(args.n, args.corpus, args.n_process, factors, args.work or Path(tmp), Settings())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""One machine, several cores: extraction and NLP in worker processes, each loading the models once.
+
+``analyse_parallel`` has the contract of ``run.analyse``: cached articles are skipped, every new
+result is stored in the cache as soon as its chunk comes back (an interrupted run resumes), and it
+returns the results by article id plus the number of articles that needed NLP work.
+
+``prepare_incremental`` replaces ``run.prepare`` for incremental runs: an input whose raw bytes are
+already in the result cache is not extracted or language-detected again, so a re-run on unchanged
+input costs a file read, a hash and a cache read per article.
+
+Workers come from a ``forkserver`` (``spawn`` where there is none): a fresh process that imported
+the pipeline once, so starting a pool is cheap and never forks a parent that holds threads. Work is
+sent in chunks of articles (one language each); a worker runs ``nlp.pipe`` over a chunk with the
+configured batch size. Peak memory is the parent's articles and results plus one set of models per
+worker.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Protocol
+
+from .cache import ResultCache, rebind
+from .extract import sha256_bytes
+from .records import Article, ArticleResult, Source
+from .settings import Settings
+
+CHUNKS_PER_WORKER = 4  # small inputs are still spread over all workers
+PREPARE_CHUNK = 64  # sources per extraction task
+MIN_POOL_ITEMS = 16  # fewer items than this are done in this process: a pool's start costs more
+
+
+class Steps(Protocol):
+    def step(self, n: int = 1) -> None: ...
+
+
+class NoProgress:
+    def step(self, n: int = 1) -> None:
+        pass
+
+
+# --- worker side: one EntityFinder per process, built by the pool initializer -------------------
+
+_FINDER = None
+_LOADS = 0  # EntityFinders built in this process (a test checks: one per worker)
+
+
+def init_worker(settings: Settings) -> None:
+    """Pool initializer: load the pipelines and the gazetteer once per worker process (and settings)."""
+    global _FINDER, _LOADS
+    from .nlp import EntityFinder
+    if _FINDER is None or _FINDER.settings != settings:
+        _FINDER = EntityFinder(settings)
+        _LOADS += 1
+
+
+def finder_loads() -> int:
+    return _LOADS
+
+
+def analyse_chunk(chunk: list[Article]) -> list[ArticleResult]:
+    """NLP, entities and relations for one chunk of articles of one language (runs in a worker)."""
+    from .run import analyse_one
+    docs = _FINDER.docs(chunk)
+    return [analyse_one(article, doc, _FINDER) for article, doc in zip(chunk, docs)]
+
+
+_SETTINGS: Settings | None = None
+
+
+def init_preparer(settings: Settings) -> None:
+    global _SETTINGS
+    _SETTINGS = settings
+
+
+def prepare_chunk(chunk: list[tuple[int, Source]]) -> list[tuple[int, Article]]:
+    """Extraction and language detection for one chunk of (position, source) pairs (runs in a worker)."""
+    from .run import prepare
+    return list(zip([i for i, _ in chunk], prepare([src for _, src in chunk], _SETTINGS)))
+
+
+# --- parent side ----------------------------------------------------------------------------------
+
+def pool_context() -> BaseContext:
+    """forkserver (preloading the pipeline) where the platform has it, else spawn."""
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["pipeline.parallel", "pipeline.run", "pipeline.nlp"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def chunked(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def chunk_size(n_items: int, n_process: int, batch_size: int) -> int:
+    """At most ``batch_size``; smaller when that would leave workers idle."""
+    return max(1, min(batch_size, math.ceil(n_items / (n_process * CHUNKS_PER_WORKER))))
+
+
+def split_cached(articles: list[Article], cache: ResultCache) -> tuple[dict[str, ArticleResult], dict[str, list[Article]]]:
+    """Results already in the cache (rebound to each article's id) and the ok articles still to do, by language."""
+    done: dict[str, ArticleResult] = {}
+    todo: dict[str, list[Article]] = {}
+    for a in articles:
+        if a.status != "ok":
+            continue
+        cached = cache.get(a.sha256)
+        if cached is not None:
+            done[a.id] = rebind(cached, a)
+        else:
+            todo.setdefault(a.language, []).append(a)
+    return done, todo
+
+
+def language_chunks(todo: dict[str, list[Article]], n_process: int, batch_size: int) -> list[list[Article]]:
+    """Chunks of one language each, languages in sorted order (as ``run.analyse`` does)."""
+    total = sum(len(batch) for batch in todo.values())
+    size = chunk_size(total, n_process, batch_size)
+    return [chunk for lang in sorted(todo) for chunk in chunked(todo[lang], size)]
+
+
+def analyse_parallel(articles: list[Article], settings: Settings, cache: ResultCache, n_process: int,
+                     progress: Steps | None = None) -> tuple[dict[str, ArticleResult], int]:
+    """``run.analyse`` on ``n_process`` worker processes. Returns results by id and the number of NLP articles."""
+    progress = progress or NoProgress()
+    results, todo = split_cached(articles, cache)
+    progress.step(len(results))
+    chunks = language_chunks(todo, n_process, settings.batch_size)
+    for chunk_results in map_chunks(analyse_chunk, chunks, n_process, init_worker, (settings,)):
+        for result in chunk_results:  # a failed analysis changes an article's status, never its id or sha256
+            results[result.article.id] = result
+            cache.put(result.article.sha256, result)
+        progress.step(len(chunk_results))
+    return results, sum(len(batch) for batch in todo.values())
+
+
+def map_chunks(fn: Callable[[list], list], chunks: list[list], n_process: int,
+               initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[list]:
+    """``fn`` over chunks, results as they finish: in this process for one worker or one chunk, else in a pool."""
+    if n_process <= 1 or len(chunks) <= 1 or sum(map(len, chunks)) < MIN_POOL_ITEMS:
+        if initializer is not None and chunks:
+            initializer(*initargs)
+        yield from (fn(chunk) for chunk in chunks)
+        return
+    with pool_context().Pool(min(n_process, len(chunks)), initializer=initializer, initargs=initargs) as pool:
+        yield from pool.imap_unordered(fn, chunks)
+
+
+def prepare_parallel(sources: list[Source], settings: Settings, n_process: int) -> list[Article]:
+    """``run.prepare`` (extraction and language detection) over worker processes, input order kept."""
+    size = chunk_size(len(sources), n_process, PREPARE_CHUNK)
+    chunks = list(chunked(list(enumerate(sources)), size))
+    out: list[Article | None] = [None] * len(sources)
+    for part in map_chunks(prepare_chunk, chunks, n_process, init_preparer, (settings,)):
+        for i, article in part:
+            out[i] = article
+    return out
+
+
+def cached_article(source: Source, cache: ResultCache) -> Article | None:
+    """The extracted article of a local input whose raw bytes are in the cache with status ok, else None."""
+    if source.error or not source.path:
+        return None
+    try:
+        sha = sha256_bytes(Path(source.path).read_bytes())
+    except OSError:
+        return None
+    cached = cache.get(sha)
+    if cached is None or cached.article.status != "ok":
+        return None
+    return replace(cached.article, id=source.id, source=source.source, url=source.url)
+
+
+def prepare_incremental(sources: list[Source], settings: Settings, cache: ResultCache, n_process: int = 1) -> list[Article]:
+    """``run.prepare``, but inputs already in the result cache are not extracted again. Input order kept."""
+    known = [cached_article(src, cache) for src in sources]
+    fresh = prepare_parallel([src for src, art in zip(sources, known) if art is None], settings, n_process)
+    it = iter(fresh)
+    return [art if art is not None else next(it) for art in known]

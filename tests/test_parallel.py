@@ -1,0 +1,72 @@
+"""Worker processes give the same results as the single-process analysis; incremental runs skip cached work."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline import parallel
+from pipeline.cache import ResultCache
+from pipeline.inputs import resolve_inputs
+from pipeline.nlp import EntityFinder
+from pipeline.run import Progress, analyse, mark_duplicates, prepare
+from pipeline.settings import SAMPLES_DIR, Settings
+
+ARTICLES = SAMPLES_DIR / "articles"
+
+
+def test_chunk_size_is_bounded_by_batch_size_and_spreads_small_inputs():
+    assert parallel.chunk_size(10_000, 2, 32) == 32
+    assert parallel.chunk_size(16, 2, 32) == 2
+    assert parallel.chunk_size(1, 4, 32) == 1
+
+
+def test_language_chunks_keep_one_language_per_chunk_in_sorted_order():
+    from pipeline.records import Article
+    arts = {lang: [Article(f"{lang}{i}", "s", None, "t", "x", None, language=lang) for i in range(5)]
+            for lang in ("en", "de")}
+    chunks = parallel.language_chunks(arts, n_process=1, batch_size=2)
+    assert [len(c) for c in chunks] == [2, 2, 1, 2, 2, 1]
+    assert [{a.language for a in c} for c in chunks] == [{"de"}] * 3 + [{"en"}] * 3
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    articles, _ = mark_duplicates(prepare(resolve_inputs([str(ARTICLES)], None), Settings()))
+    return articles
+
+
+class Recorder:
+    """Progress that notes how many results were in the cache each time it was told of progress."""
+
+    def __init__(self, cache: ResultCache):
+        self.cache, self.done, self.cached_at_step = cache, 0, []
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        self.cached_at_step.append(sum(1 for _ in self.cache.root.rglob("*.json")))
+
+
+@pytest.mark.slow
+def test_parallel_equals_serial_and_caches_each_chunk_as_it_finishes(tmp_path, prepared, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_POOL_ITEMS", 1)  # the samples are few: force the pool
+    serial, n_serial = analyse(prepared, EntityFinder(Settings()), ResultCache(tmp_path / "a"), Progress(0, False))
+    cache = ResultCache(tmp_path / "b")
+    rec = Recorder(cache)
+    par, n_par = parallel.analyse_parallel(prepared, Settings(batch_size=2), cache, n_process=2, progress=rec)
+    assert n_par == n_serial == sum(a.status == "ok" for a in prepared) > 2
+    assert par == serial
+    assert len(rec.cached_at_step) > 2 and rec.cached_at_step == sorted(rec.cached_at_step)
+    assert rec.cached_at_step[0] < n_par and rec.cached_at_step[-1] == n_par and rec.done == n_par
+    again, n_again = parallel.analyse_parallel(prepared, Settings(), cache, n_process=2)
+    assert n_again == 0 and again == serial
+
+
+@pytest.mark.slow
+def test_prepare_incremental_skips_extraction_of_cached_inputs(tmp_path, prepared, monkeypatch):
+    sources = resolve_inputs([str(ARTICLES)], None)
+    cache = ResultCache(tmp_path)
+    assert parallel.prepare_incremental(sources, Settings(), cache, n_process=1) == prepare(sources, Settings())
+    parallel.analyse_parallel(prepared, Settings(), cache, n_process=1)
+    extracted = []
+    monkeypatch.setattr("pipeline.run.prepare", lambda srcs, s: extracted.extend(srcs) or [])
+    again = parallel.prepare_incremental(sources, Settings(), cache, n_process=1)
+    assert extracted == [] and again == prepared
