@@ -37,5 +37,8 @@ eval: setup  ## score the pipeline on CORPUS (default ../shared/corpus/dev), res
 models:  ## retrain the German NER pipeline into models/de_press_ner (about an hour on 2 cores)
 	$(PY) -m pipeline.training.build_de --out models/de_press_ner
 
+bench: setup  ## benchmark N Berlin releases (default 2000) against a naive baseline -> outputs/bench.json
+	$(PY) -m pipeline.bench --n $(N) --out outputs/bench.json $(if $(FACTORS),--scaling-factors $(FACTORS))
+
 clean:  ## remove outputs and caches (fetched pages in corpora/raw stay)
-	rm -rf outputs/*.csv outputs/eval .cache
+	rm -rf outputs/*.csv outputs/*.parquet outputs/report.html outputs/bench.json outputs/eval outputs/test-artifacts .cache

@@ -16,7 +16,9 @@ from pathlib import Path
 from .evaluate import CorpusError, evaluate
 from .inputs import UsageError
 from .run import DEFAULT_CACHE, STATUSES, RunResult, run
+from .report import write_report
 from .scoring import format_table
+from .tables import build_frames, write_parquet
 from .settings import EVAL_OUT_DIR, OUTPUTS_DIR, SAMPLES_DIR, load_settings
 
 
@@ -29,12 +31,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="JSON file overriding packaged settings key by key")
     p.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="per-article result cache")
     p.add_argument("--no-progress", action="store_true", help="never show the progress line")
+    p.add_argument("--n-process", type=int, default=None, help="worker processes for the NLP stage (default 1)")
     sub = p.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="read articles into articles/entities/signatures/partnerships CSVs")
     ex.add_argument("inputs", nargs="*", help="folders, .html/.htm/.txt files, URLs, URL-list files, RSS/Atom feed URLs")
     ex.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="output folder (default outputs/)")
     ex.add_argument("--allow-private-hosts", action="store_true", help="allow fetching from private/loopback addresses")
     ex.add_argument("--excel", action="store_true", help="write CSVs with a UTF-8 BOM for spreadsheet programs")
+    ex.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                    help="parquet: also write every table as .parquet beside the CSVs")
+    ex.add_argument("--scheduler", help="run on a Dask distributed cluster (tcp://host:8786)")
     ev = sub.add_parser("evaluate", help="run on a gold corpus and score it")
     ev.add_argument("--corpus", type=Path, required=True, help="folder with articles/ and gold/")
     ev.add_argument("--out", type=Path, default=EVAL_OUT_DIR, help="output folder (default outputs/eval/)")
@@ -57,8 +63,18 @@ def cmd_extract(args, settings) -> int:
     if args.allow_private_hosts:
         settings = replace(settings, fetch=replace(settings.fetch, allow_private_hosts=True))
     inputs = args.inputs or [str(SAMPLES_DIR / "articles")]
-    result = run(inputs, args.out, settings, cache_dir=args.cache_dir, progress=False if args.no_progress else None,
-                 excel=args.excel)
+    if args.scheduler:
+        from .distributed import run_distributed  # Dask is imported only when a cluster is asked for
+
+        result = run_distributed(inputs, args.out, settings, scheduler=args.scheduler, cache_dir=args.cache_dir,
+                                 parquet=args.format == "parquet")
+    else:
+        result = run(inputs, args.out, settings, cache_dir=args.cache_dir,
+                     progress=False if args.no_progress else None, excel=args.excel)
+    frames = build_frames(result.results, result.duplicates)
+    if args.format == "parquet":
+        result.tables.update({f"{n}.parquet": p for n, p in write_parquet(frames, args.out).items()})
+    result.tables["report"] = write_report(result.results, frames, args.out)
     print(summary(result), file=sys.stderr)
     return result.exit_code
 
@@ -103,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     previous = stop_on_sigterm()
     try:
         settings = settings_from(args.config)
+        if args.n_process is not None:
+            if args.n_process < 1:
+                raise UsageError("--n-process must be at least 1")
+            settings = replace(settings, n_process=args.n_process)
         return {"extract": cmd_extract, "evaluate": cmd_evaluate}[args.command](args, settings)
     except (UsageError, CorpusError, *PATH_ERRORS) as exc:
         print(f"error: {exc}".splitlines()[0], file=sys.stderr)

@@ -16,6 +16,7 @@ from .inputs import resolve_inputs
 from .language import with_language
 from .nlp import EntityFinder
 from .records import Article, ArticleResult
+from .parallel import analyse_parallel, prepare_incremental
 from .relations import extract_relations
 from .settings import ROOT, Settings
 from .tables import build_frames, write_tables
@@ -155,10 +156,13 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     """Process every input; write the four tables to ``out`` (when given). Never raises for one bad input."""
     started = time.monotonic()
     sources = resolve_inputs(inputs, lambda: Fetcher(settings.fetch))
-    articles, duplicates = mark_duplicates(prepare(sources, settings))
-    bar = Progress(sum(a.status == "ok" for a in articles), progress)
     cache = ResultCache(cache_dir)
-    analysed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
+    articles, duplicates = mark_duplicates(prepare_incremental(sources, settings, cache, settings.n_process))
+    bar = Progress(sum(a.status == "ok" for a in articles), progress)
+    if settings.n_process > 1 and finder is None:
+        analysed, n_nlp = analyse_parallel(articles, settings, cache, settings.n_process, bar)
+    else:
+        analysed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
     results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
     run_result = RunResult(results, duplicates, nlp_articles=n_nlp)
     if out is not None:

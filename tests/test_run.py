@@ -67,6 +67,7 @@ def test_cli_exit_1_when_some_inputs_fail(tmp_path):
                  "--out", str(tmp_path / "out")])
     statuses = pd.read_csv(tmp_path / "out" / "articles.csv").set_index("id").status.to_dict()
     assert code == 1 and statuses["broken"] == "not_html" and statuses["fine"] == "ok"
+    assert (tmp_path / "out" / "report.html").read_text(encoding="utf-8").count("<table") >= 2
 
 
 def test_cli_evaluate_json_on_samples(tmp_path, capsys):
