@@ -41,8 +41,9 @@ _SEP = re.compile(r"[ \t\-'./()]{1,3}")
 
 # ---------------------------------------------------------------- text helpers
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
-    """Case-fold, strip diacritics, unify dashes/apostrophes and collapse white space."""
+    """Case-fold, strip diacritics, unify dashes/apostrophes and collapse white space (memoised: hot path)."""
     text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", text).strip().casefold()
