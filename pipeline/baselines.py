@@ -15,7 +15,7 @@ import warnings
 
 from .geo import CityResolver, fold
 from .records import ArticleResult
-from .relations import agreement_names, rule, rules, sentences_from_text
+from .relations import Sentence, agreement_names, rule, rules, sentences_from_text
 
 CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\w\-]+(?:\s+[A-ZÄÖÜ][\w\-]+)?")
 
@@ -75,8 +75,6 @@ def relation_baseline(result: ArticleResult) -> tuple[list[dict], list[dict]]:
 
 
 def agreement_names_at(text: str, start: int, end: int, lang: str):
-    from .relations import Sentence
-
     return agreement_names(Sentence(start, end, text[start:end]), lang)
 
 
