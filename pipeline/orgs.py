@@ -642,7 +642,7 @@ def is_plausible_org(name: str, lang: str) -> bool:
     return not is_role_phrase(name)
 
 
-GERMAN_NOUN_ENDING = re.compile(r"[a-zäöüß](en|ung|heit|keit|schaft|e|ien|tum|nis|ungen|nahme)$")
+GERMAN_NOUN_ENDING = re.compile(r"[a-zäöüß](en|ung|heit|keit|schaft|e|es|ien|tum|nis|ungen|nahme)$")
 DECLINED_ADJECTIVE = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(en|em)$")
 
 

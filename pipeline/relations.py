@@ -256,7 +256,7 @@ def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names:
     found = []
     for m in inside(mentions, sent, "CITY") + inside(mentions, sent, "ORG"):
         if any(d.start <= m.start < d.end or same_document(party_name(m), d.name) for d in names) \
-                or is_place(article, m) or m.type == "ORG" and in_brackets(article.text, m):
+                or is_place(article, m) or m.type == "ORG" and (in_brackets(article.text, m) or in_role(article.text, m)):
             continue
         if trigger_at is not None and m.start > trigger_at and not introduced(article.text[trigger_at:m.start]):
             continue
@@ -268,6 +268,15 @@ def in_brackets(text: str, m: Mention) -> bool:
     """'(Bezirksbürgermeister, Die Linke)': an affiliation in brackets, not a party to the document."""
     before = text[max(0, m.start - 120):m.start]
     return before.rfind("(") > before.rfind(")")
+
+
+ROLE_FOR_RE = re.compile(r"(rat|rätin|senator\w*|minister\w*|beauftragte\w*|dezernent\w*|commissioner|"
+                         r"spokesperson)\s+(für|for)\s+(die\s+|den\s+|the\s+)?$", re.I)
+
+
+def in_role(text: str, m: Mention) -> bool:
+    """'Bezirksstadtrat für Ökologische Stadtentwicklung': a portfolio in a role title, not a party."""
+    return bool(ROLE_FOR_RE.search(text[max(0, m.start - 40):m.start]))
 
 
 def introduced(between: str) -> bool:

@@ -96,3 +96,12 @@ def test_network_joined_and_its_listed_members(finder):
     _, parts = relations(finder, text, "de")
     members = {p.member for p in parts if p.kind == "network" and p.partnership == "Klimastädte-Netzwerk"}
     assert members == {"Potsdam", "Freiburg", "Tübingen", "Heidelberg"}
+
+
+def test_portfolio_in_a_role_title_is_not_a_party():
+    from pipeline.records import Mention
+    from pipeline.relations import in_role
+    text = "Bezirksstadtrat für Ökologische Stadtentwicklung Max Muster und die Firma Beispiel GmbH unterzeichneten."
+    portfolio = Mention("ORG", "Ökologische Stadtentwicklung", 20, 48, org="Ökologische Stadtentwicklung")
+    firm = Mention("ORG", "Beispiel GmbH", text.index("Beispiel"), text.index("Beispiel") + 13, org="Beispiel GmbH")
+    assert in_role(text, portfolio) and not in_role(text, firm)
