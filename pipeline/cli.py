@@ -18,7 +18,7 @@ from .inputs import UsageError
 from .run import DEFAULT_CACHE, STATUSES, RunResult, run
 from .report import write_report
 from .scoring import format_table
-from .tables import build_frames, write_parquet
+from .tables import write_parquet
 from .settings import EVAL_OUT_DIR, OUTPUTS_DIR, SAMPLES_DIR, load_settings
 
 
@@ -71,7 +71,7 @@ def cmd_extract(args, settings) -> int:
     else:
         result = run(inputs, args.out, settings, cache_dir=args.cache_dir,
                      progress=False if args.no_progress else None, excel=args.excel)
-    frames = build_frames(result.results, result.duplicates)
+    frames = result.frames
     if args.format == "parquet":
         result.tables.update({f"{n}.parquet": p for n, p in write_parquet(frames, args.out).items()})
     result.tables["report"] = write_report(result.results, frames, args.out)

@@ -122,9 +122,9 @@ def run_distributed(inputs: list[str], out: Path | None, settings: Settings, sch
             analysed.update(analyse_todo(todo, settings, cache, c, progress))
     n_nlp = sum(len(batch) for batch in todo.values())
     results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-    run_result = RunResult(results, duplicates, nlp_articles=n_nlp)
+    frames = build_frames(results, duplicates)
+    run_result = RunResult(results, duplicates, nlp_articles=n_nlp, frames=frames)
     if out is not None:
-        frames = build_frames(results, duplicates)
         run_result.tables = write_tables(frames, Path(out), excel=excel)
         if parquet:
             write_parquet(frames, Path(out) / "parquet")

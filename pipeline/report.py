@@ -807,5 +807,5 @@ def write_report(results: list[ArticleResult], frames: dict[str, pd.DataFrame], 
 
 def write_run_report(run_result: RunResult, out: Path, eval_dir: Path | None = None) -> Path:
     """``write_report`` for a ``pipeline.run.run`` result (tables rebuilt from its records)."""
-    frames = build_frames(run_result.results, run_result.duplicates)
+    frames = run_result.frames or build_frames(run_result.results, run_result.duplicates)
     return write_report(run_result.results, frames, out, eval_dir=eval_dir)

@@ -32,6 +32,7 @@ class RunResult:
     results: list[ArticleResult]
     duplicates: dict[str, str]  # article id -> id of the first article with the same text
     tables: dict[str, Path] = field(default_factory=dict)
+    frames: dict = field(default_factory=dict)  # the tables as DataFrames (built once, see tables.build_frames)
     seconds: float = 0.0
     nlp_articles: int = 0  # articles that needed NLP work (not cached)
 
@@ -164,8 +165,8 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     else:
         analysed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
     results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-    run_result = RunResult(results, duplicates, nlp_articles=n_nlp)
+    run_result = RunResult(results, duplicates, nlp_articles=n_nlp, frames=build_frames(results, duplicates))
     if out is not None:
-        run_result.tables = write_tables(build_frames(results, duplicates), Path(out), excel=excel)
+        run_result.tables = write_tables(run_result.frames, Path(out), excel=excel)
     run_result.seconds = time.monotonic() - started
     return run_result

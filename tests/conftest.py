@@ -99,3 +99,16 @@ def server():
 def fetch_settings(tmp_path) -> FetchSettings:
     return FetchSettings(timeout=2.0, retries=2, backoff=0.01, per_host_delay=0.0, allow_private_hosts=True,
                          raw_dir=tmp_path / "raw", max_bytes=200_000)
+
+
+def blank_rulers(patterns_for) -> dict:
+    """Blank German and English pipelines with a sentencizer and an entity ruler of ``patterns_for(lang)``."""
+    import spacy
+
+    out = {}
+    for lang in ("de", "en"):
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("entity_ruler").add_patterns(patterns_for(lang))
+        out[lang] = nlp
+    return out

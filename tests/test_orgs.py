@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-import spacy
+from conftest import blank_rulers
 
 from pipeline.orgs import (
     acronym_pairs,
@@ -123,13 +123,7 @@ def test_registry_has_core_networks():
 @pytest.fixture(scope="module")
 def rulers():
     """Blank pipelines with only the organisation patterns."""
-    out = {}
-    for lang in ("de", "en"):
-        nlp = spacy.blank(lang)
-        nlp.add_pipe("sentencizer")
-        nlp.add_pipe("entity_ruler").add_patterns(org_patterns(lang))
-        out[lang] = nlp
-    return out
+    return blank_rulers(org_patterns)
 
 
 @pytest.mark.parametrize("lang, text, expected", [

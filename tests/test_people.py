@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-import spacy
+from conftest import blank_rulers
 
 from pipeline.people import (
     cluster_persons,
@@ -126,13 +126,7 @@ def test_cluster_persons_names(mentions, expected_names):
 @pytest.fixture(scope="module")
 def rulers():
     """Blank pipelines with only the person patterns."""
-    out = {}
-    for lang in ("de", "en"):
-        nlp = spacy.blank(lang)
-        nlp.add_pipe("sentencizer")
-        nlp.add_pipe("entity_ruler").add_patterns(person_patterns(lang))
-        out[lang] = nlp
-    return out
+    return blank_rulers(person_patterns)
 
 
 @pytest.mark.parametrize("lang, text, expected", [
