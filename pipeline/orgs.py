@@ -674,9 +674,10 @@ def registry_patterns() -> list[dict]:
     return [{"label": "ORG", "pattern": form, "id": "registry"} for form in sorted(forms)]
 
 
-def suffix_regex(lang: str, position: str = "suffix") -> str:
-    """Regex for a token ending in an organisation head (…verband, …stiftung, University), genitive -s allowed."""
-    heads = org_heads(position, lang)
+def suffix_regex(lang: str, *positions: str) -> str:
+    """Regex for a token ending in an organisation head (…verband, …stiftung, University), genitive -s allowed;
+    heads of the given positions (default: the strong "suffix" heads)."""
+    heads = [h for position in positions or ("suffix",) for h in org_heads(position, lang)]
     if lang == "de":
         return r"^[A-ZÄÖÜ][\w\-]*(" + "|".join(re.escape(h) for h in heads) + r")(e?s)?$"
     return r"^(" + "|".join(re.escape(h) for h in heads) + r")$"
@@ -707,43 +708,55 @@ def cap_token() -> dict:
 
 
 def cap_run(min_n: int, max_n: int) -> list[list[dict]]:
-    """Runs of capitalised name tokens."""
-    return [[cap_token()] * n for n in range(min_n, max_n + 1)]
+    """Runs of capitalised name tokens (one pattern with a counted repeat)."""
+    return [[repeat(cap_token(), min_n, max_n)]]
+
+
+def repeat(token: dict, low: int, high: int) -> dict:
+    """A token pattern matched ``low`` to ``high`` times (one pattern instead of one per count)."""
+    return {**token, "OP": "?" if (low, high) == (0, 1) else f"{{{low},{high}}}"}
 
 
 def for_phrase(max_items: int, legal: bool = False) -> list[list[dict]]:
     """"für Umwelt, Verkehr und Klimaschutz" / "of Science and Technology" token sequences."""
-    item = {**cap_token(), "OP": "{1,3}"}
+    item = repeat(cap_token(), 1, 3)
+    extra = repeat(cap_token(), 0, 1)
     seqs = []
     for n in range(1, max_items + 1):
         seq = [item]
         for _ in range(n - 1):
             seq += [{"ORTH": ","}, item]
-        ends = [seq, seq + [{"LOWER": {"IN": ["und", "and", "&"]}}, item]]
-        for end in ends:
-            seqs += [end, end + [cap_token()]]
+        for end in (seq, seq + [{"LOWER": {"IN": ["und", "and", "&"]}}, item]):
+            seqs.append(end + [extra])
             if legal:
-                seqs += [end + extra + form for form in legal_token_patterns() for extra in ([], [cap_token()])]
+                seqs += [end + [extra] + form for form in legal_token_patterns()]
     return seqs
 
 
-def head_token_patterns(head: str) -> list[dict]:
-    """Tokens of a prefix head; its last word may carry a genitive -s."""
-    words = head.split(" ")
-    last = {"TEXT": {"REGEX": "^" + re.escape(words[-1]) + "(e?s)?$"}}
-    return [{"ORTH": w} for w in words[:-1]] + [last]
+def head_group_tokens(heads: list[str]) -> list[list[dict]]:
+    """Token patterns for prefix heads: all one-word heads as one token (genitive -s allowed on the
+    head), multi-word heads one by one (genitive on their last word)."""
+    def last(words: list[str]) -> dict:
+        return {"TEXT": {"REGEX": "^(" + "|".join(re.escape(w) for w in words) + ")(e?s)?$"}}
+    single = [h for h in heads if " " not in h]
+    groups = [[last(single)]] if single else []
+    for head in (h for h in heads if " " in h):
+        words = head.split(" ")
+        groups.append([{"ORTH": w} for w in words[:-1]] + [last(words[-1:])])
+    return groups
 
 
 def prefix_patterns(lang: str) -> list[list[dict]]:
     """Head + für/of + topic list ("Senatsverwaltung für Umwelt, Verkehr und Klimaschutz") or + name."""
     link = ["für", "of", "for"] if lang == "en" else ["für"]
+    heads = org_heads("prefix", lang)
+    offices = [h for h in heads if h.endswith(("amt", "ministerium"))]
     patterns = []
-    for head in org_heads("prefix", lang):
-        tokens = head_token_patterns(head)
+    for tokens in head_group_tokens(heads):
         patterns += [tokens + [{"LOWER": {"IN": link}}] + tail for tail in for_phrase(6)]
-        if head.endswith(("amt", "ministerium")):
-            patterns += [tokens + [{"LOWER": {"IN": ["des", "der"]}}] + run for run in cap_run(1, 2)]
         patterns += [tokens + run for run in cap_run(1, 2)]
+    for tokens in head_group_tokens(offices):
+        patterns += [tokens + [{"LOWER": {"IN": ["des", "der"]}}] + run for run in cap_run(1, 2)]
     return patterns
 
 
@@ -756,37 +769,38 @@ def adjective_token(lang: str) -> dict:
 
 
 def coordinated_heads(lang: str) -> list[list[dict]]:
-    """"Hafen- und Lagerhausgesellschaft": truncated word + und + head word."""
+    """"Hafen- und Lagerhausgesellschaft": truncated word + und + head word (strong or weak)."""
     if lang != "de":
         return []
     truncated = {"TEXT": {"REGEX": r"^[A-ZÄÖÜ][\w]*-$"}}
-    heads = [{"TEXT": {"REGEX": suffix_regex(lang, pos)}} for pos in ("suffix", "suffix-weak")]
-    return [[truncated, {"LOWER": "und"}, head] for head in heads]
+    return [[truncated, {"LOWER": "und"}, {"TEXT": {"REGEX": suffix_regex(lang, "suffix", "suffix-weak")}}]]
 
 
 def suffix_patterns(lang: str) -> list[list[dict]]:
-    """Adjectives + a head-ending word + name / legal form / für-phrase; weak heads never alone."""
-    strong = [[{"TEXT": {"REGEX": suffix_regex(lang)}}]] + coordinated_heads(lang)
-    weak = [[{"TEXT": {"REGEX": suffix_regex(lang, "suffix-weak")}}]] if lang == "de" else []
+    """Adjectives + a head-ending word + name / legal form / für-phrase; weak heads never alone.
+
+    Strong and weak heads share one token pattern where they take the same tails, which keeps the
+    pattern count (and the matcher's time) small."""
+    positions = ("suffix", "suffix-weak") if lang == "de" else ("suffix",)
+    any_head = [[{"TEXT": {"REGEX": suffix_regex(lang, *positions)}}]] + coordinated_heads(lang)
     tails = legal_token_patterns() + (cap_run(1, 2) if lang == "de" else [])
     tails += [[{"LOWER": {"IN": ["für", "for"]}}] + t for t in for_phrase(4, legal=True)]
     if lang == "de":
         tails += [[{"LOWER": "für"}, {"LOWER": {"IN": ["das", "die", "den"]}}] + t for t in for_phrase(2, legal=True)]
-    patterns = []
-    for n_before in range(0, 4 if lang == "en" else 3):
-        before = [adjective_token(lang)] * n_before
-        for head in strong + weak:
-            if head in strong or n_before:
-                patterns.append(before + head)
-            patterns += [before + head + tail for tail in tails]
+    most = 3 if lang == "en" else 2
+    before = repeat(adjective_token(lang), 0, most)
+    patterns = [[before, {"TEXT": {"REGEX": suffix_regex(lang)}}]] + [[before] + head for head in coordinated_heads(lang)]
+    if lang == "de":
+        patterns.append([repeat(adjective_token(lang), 1, most), {"TEXT": {"REGEX": suffix_regex(lang, "suffix-weak")}}])
+    patterns += [[before] + head + tail for head in any_head for tail in tails]
     return patterns
 
 
 def legal_patterns() -> list[list[dict]]:
     """Capitalised words followed by a legal form: "Solarwaterworld AG", "VMZ Berlin Betreibergesellschaft mbH"."""
     first = {"TEXT": {"REGEX": CAP}, "LOWER": {"NOT_IN": ["der", "die", "das", "the", "des", "dem", "den"]}}
-    runs = [[first] + [inner({"TEXT": {"REGEX": CAP}})] * n for n in range(0, 4)]
-    return [run + legal for run in runs for legal in legal_token_patterns()]
+    run = [first, repeat(inner({"TEXT": {"REGEX": CAP}}), 0, 3)]
+    return [run + legal for legal in legal_token_patterns()]
 
 
 def org_patterns(lang: str) -> list[dict]:

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from pipeline.orgs import (
+    repeat,
     canonical_org,
     fold,
     generic_org_words,
@@ -496,22 +497,31 @@ def _name_tails() -> list[list[dict]]:
     initial = {"TEXT": {"REGEX": r"^[A-Z]\.$"}}
     particle = {"LOWER": {"IN": sorted(particles())}}
     hyphen = [{"ORTH": "-"}, surname]
-    tails = [[surname], [initial, surname], [particle, surname], [particle, particle, surname],
-             [surname] + hyphen]
+    tails = [[repeat(particle, 0, 2), surname], [initial, surname], [surname] + hyphen]
     return tails
 
 
+def title_token_groups(kinds_excluded: tuple[str, ...] = ()) -> list[list[dict]]:
+    """Title token sequences: every one-word title as one token set, multi-word titles one by one."""
+    forms = {form for form, _, kind in titles() if kind not in kinds_excluded}
+    single = sorted(f[0] for f in forms if len(f) == 1)
+    groups = [[{"ORTH": {"IN": single}}]] if single else []
+    return groups + [[{"ORTH": w} for w in form] for form in sorted(f for f in forms if len(f) > 1)]
+
+
 def person_patterns(lang: str) -> list[dict]:
-    """spaCy EntityRuler patterns (label PERSON): first name + surname, title + name, role + name."""
+    """spaCy EntityRuler patterns (label PERSON): first name + surname, title + name, role + name.
+
+    Counted repeats and token sets keep the pattern count small: the matcher's cost grows with the
+    number of patterns times the number of tokens.
+    """
     first = {"LOWER": {"IN": sorted(first_names())}}
+    surname = _surname_token()
     patterns = [[first] + tail for tail in _name_tails()]
-    title_forms = sorted({f for f, _, kind in titles() if kind != "courtesy" or True}, key=len)
-    for form in title_forms:
-        title_tokens = [{"ORTH": w} for w in form]
-        patterns += [title_tokens + [_surname_token()] * n for n in ((1, 2, 3) if lang == "en" else (1, 2))]
+    for title_tokens in title_token_groups():
+        patterns.append(title_tokens + [repeat(surname, 1, 3 if lang == "en" else 2)])
         patterns += [title_tokens + [first] + tail for tail in _name_tails()]
     role = _role_token(lang)
-    patterns += [[role, _surname_token()], [role, _surname_token(), _surname_token()]]
-    patterns += [[role] + [{"ORTH": w} for w in form] + [_surname_token()] * n
-                 for form, _, kind in titles() for n in (1, 2) if kind != "courtesy"]
+    patterns.append([role, repeat(surname, 1, 2)])
+    patterns += [[role] + title_tokens + [repeat(surname, 1, 2)] for title_tokens in title_token_groups(("courtesy",))]
     return [{"label": "PERSON", "pattern": p, "id": "person-rule"} for p in patterns]
