@@ -64,9 +64,8 @@ def finder_loads() -> int:
 
 def analyse_chunk(chunk: list[Article]) -> list[ArticleResult]:
     """NLP, entities and relations for one chunk of articles of one language (runs in a worker)."""
-    from .run import analyse_one
-    docs = _FINDER.docs(chunk)
-    return [analyse_one(article, doc, _FINDER) for article, doc in zip(chunk, docs)]
+    from .run import analyse_batch
+    return list(analyse_batch(chunk, _FINDER))
 
 
 _SETTINGS: Settings | None = None

@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -105,14 +106,29 @@ def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache,
             progress.step()
         elif a.status == "ok":
             todo.setdefault(a.language, []).append(a)
+    zone = finder.settings.batch_size * ZONE_BATCHES
     for lang in sorted(todo):
-        for article, doc, error in docs_or_errors(todo[lang], finder):
-            result = analyse_one(article, doc, finder) if error is None else failed_result(article, error)
-            results[article.id] = result
-            if result.article.status == "ok":  # failures are not cached: a re-run tries them again
-                cache.put(article.sha256, result)
-            progress.step()
+        for start in range(0, len(todo[lang]), zone):
+            for result in analyse_batch(todo[lang][start:start + zone], finder):
+                results[result.article.id] = result
+                if result.article.status == "ok":  # failures are not cached: a re-run tries them again
+                    cache.put(result.article.sha256, result)
+                progress.step()
     return results, sum(len(batch) for batch in todo.values())
+
+
+ZONE_BATCHES = 8  # batches of nlp.pipe per spaCy memory zone
+
+
+def analyse_batch(batch: list[Article], finder: EntityFinder) -> Iterator[ArticleResult]:
+    """Results for articles of one language, in order. The batch runs in a spaCy memory zone: the
+    strings its docs added to the vocabulary are freed afterwards, so a long run's memory stays flat
+    (results hold plain values, never spaCy objects)."""
+    if not batch:
+        return
+    with finder.nlp(batch[0].language).memory_zone():
+        for article, doc, error in docs_or_errors(batch, finder):
+            yield analyse_one(article, doc, finder) if error is None else failed_result(article, error)
 
 
 def docs_or_errors(batch: list[Article], finder: EntityFinder):

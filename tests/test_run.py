@@ -86,3 +86,21 @@ def test_cli_evaluate_json_on_samples(tmp_path, capsys):
 def test_cli_evaluate_rejects_a_folder_without_gold(tmp_path, capsys):
     assert main(["evaluate", "--corpus", str(tmp_path)]) == 2
     assert "articles/ and gold/" in capsys.readouterr().err
+
+
+def test_analyse_batch_frees_the_strings_its_docs_added(finder):
+    """A long run's memory stays flat: words first seen in a batch leave the vocabulary afterwards,
+    while the results (plain values) stay usable."""
+    from pipeline.records import Article
+    from pipeline.run import analyse_batch
+
+    text = ("Die Stadt Leipzig hat am 3. Mai 2024 die Charta Quorxelbund unterzeichnet. "
+            "Oberbürgermeister Burkhard Jung unterschrieb für die Zyprablik-Initiative.")
+    article = Article(id="a1", source="test", url=None, title="", text=text, published="2024-05-03",
+                      language="de", sha256="x")
+    strings = finder.nlp("de").vocab.strings
+    before = len(strings)
+    results = list(analyse_batch([article], finder))
+    assert len(strings) == before and "Quorxelbund" not in strings
+    assert any(m.city and m.city.name == "Leipzig" for m in results[0].mentions)
+    assert results[0].signatures and results[0].signatures[0].signatory == "Leipzig"
