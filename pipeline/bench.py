@@ -15,7 +15,9 @@ after the other on the same pages:
 Peak RSS is the largest sum of the resident memory of this process and all its descendants (worker
 pools run under a forkserver, which ``getrusage`` cannot see), sampled every 0.2 s with psutil. The
 system runs first, so that this process does not yet hold the baseline's models (a ``make extract``
-run never loads models in the parent); ``peak_rss_self_mb`` is this process's own peak by then.
+run never loads models in the parent); ``peak_rss_mb`` is the peak of the N-article run,
+``peak_rss_self_mb`` this process's own peak by then, and each ``scaling`` entry has its run's peak
+(this process holds every result and table of a run, so its share grows with N).
 """
 from __future__ import annotations
 
@@ -217,15 +219,17 @@ def bench(n: int, corpus: Path, n_process: int, factors: list[int], work: Path, 
     """All measurements in this process; returns the bench.json content."""
     pages = write_pages(load_releases(corpus, n * max(factors + [1])), work / "pages")
     n = min(n, len(pages))
-    with PeakRss() as rss:  # the system first: this process then holds no models, as in `make extract`
+    # the system first: this process then holds no models, as in `make extract`
+    with PeakRss() as rss:
         system = run_system(pages[:n], settings, work / "cache-1", work / "out-system", n_process)
-        rerun = run_system(pages[:n], settings, work / "cache-1", work / "out-rerun", n_process)
-        scaling = [{"n": n, "seconds": round(system.seconds, 3)}]
-        for f in sorted(set(factors) - {1}):
-            if n * f <= len(pages):
-                m = run_system(pages[:n * f], settings, work / f"cache-{f}", work / f"out-{f}", n_process)
-                scaling.append({"n": n * f, "seconds": round(m.seconds, 3)})
     own_system = own_peak_mb()
+    rerun = run_system(pages[:n], settings, work / "cache-1", work / "out-rerun", n_process)
+    scaling = [{"n": n, "seconds": round(system.seconds, 3), "peak_rss_mb": round(rss.peak, 1)}]
+    for f in sorted(set(factors) - {1}):
+        if n * f <= len(pages):
+            with PeakRss() as rss_f:
+                m = run_system(pages[:n * f], settings, work / f"cache-{f}", work / f"out-{f}", n_process)
+            scaling.append({"n": n * f, "seconds": round(m.seconds, 3), "peak_rss_mb": round(rss_f.peak, 1)})
     cpu0 = time.process_time()
     with PeakRss() as rss_baseline:
         baseline = run_baseline(pages[:n], settings, work / "out-baseline")

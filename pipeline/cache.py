@@ -58,8 +58,13 @@ def rebind(result: ArticleResult, article: Article) -> ArticleResult:
 
 
 class ResultCache:
+    """Results as JSON files under ``root/<pipeline version>/``. Results read are also kept by sha256 for
+    the life of this object, so a run (which holds them for its tables anyway) does not read a file
+    twice: once to skip extraction, once to skip the NLP."""
+
     def __init__(self, root: Path, version: str | None = None):
         self.root = Path(root) / (version or pipeline_version())
+        self._seen: dict[str, ArticleResult] = {}
 
     def _path(self, sha: str) -> Path:
         return self.root / sha[:2] / f"{sha}.json"
@@ -67,11 +72,15 @@ class ResultCache:
     def get(self, sha: str | None) -> ArticleResult | None:
         if not sha:
             return None
+        if sha in self._seen:
+            return self._seen[sha]
         path = self._path(sha)
         try:
-            return result_from_dict(json.loads(path.read_text(encoding="utf-8")))
+            result = result_from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        self._seen[sha] = result
+        return result
 
     def put(self, sha: str, result: ArticleResult) -> None:
         path = self._path(sha)

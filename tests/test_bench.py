@@ -41,3 +41,4 @@ def test_bench_small_n_writes_the_report(tmp_path):
     assert report["n_articles"] == 20 and [s["n"] for s in report["scaling"]] == [20, 40]
     assert set(report["stages"]) == set(bench.STAGES) and report["tables_equal_baseline"] is True
     assert report["rerun_nlp_articles"] == 0 and report["rerun_speedup"] > 1 and report["peak_rss_mb"] > 0
+    assert all(s["peak_rss_mb"] > 0 for s in report["scaling"])

@@ -101,3 +101,15 @@ def test_events_group_one_signing_reported_by_two_articles():
     assert len(rows) == 2
     assert rows[0]["n_signatories"] == 2 and rows[0]["articles"] == "a; b" and rows[0]["date"] == "2024-06-04"
     assert rows[1]["signatories"] == "Prague"
+
+
+def test_cache_reads_each_entry_once_per_run(tmp_path):
+    """A run looks a result up twice (to skip extraction, then the NLP): the second is served from memory."""
+    writer = ResultCache(tmp_path, version="test")
+    result = sample_result()
+    writer.put(result.article.sha256, result)
+    reader = ResultCache(tmp_path, version="test")
+    first = reader.get(result.article.sha256)
+    next(tmp_path.rglob("*.json")).unlink()
+    assert first is not None and reader.get(result.article.sha256) is first
+    assert ResultCache(tmp_path, version="test").get(result.article.sha256) is None
