@@ -137,7 +137,7 @@ def run_system(pages: list[str], settings: Settings, cache_dir: Path, out: Path,
     m = Measure()
     clock = Clock(m.stages)
     with clock("extract_language"):
-        cache = ResultCache(cache_dir)
+        cache = ResultCache(cache_dir, settings=settings)
         sources = resolve_inputs(pages, lambda: None)
         articles, duplicates = mark_duplicates(parallel.prepare_incremental(sources, settings, cache, n_process))
     count(m, articles)

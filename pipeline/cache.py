@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .records import Article, ArticleResult, City, Mention, Partnership, PersonName, Signature
-from .settings import MODELS_DIR, ROOT
+from .settings import MODELS_DIR, ROOT, Settings
 
 
 
@@ -33,6 +33,15 @@ def pipeline_version() -> str:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return f"{__version__}-{digest.hexdigest()[:12]}"
+
+
+def settings_key(settings: Settings) -> str:
+    """Digest of the settings that change a result (languages, thresholds, models, priors); not the
+    ones that only change how fast it is made (processes, batch size) or how pages are fetched."""
+    s = settings
+    parts = [s.languages, s.min_chars, s.min_language_probability, s.language_seed, s.german_model,
+             s.english_model, s.german_ner_labels, s.publisher_country, s.fetch.max_bytes]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:8]
 
 
 def result_to_dict(result: ArticleResult) -> dict:
@@ -58,12 +67,12 @@ def rebind(result: ArticleResult, article: Article) -> ArticleResult:
 
 
 class ResultCache:
-    """Results as JSON files under ``root/<pipeline version>/``. Results read are also kept by sha256 for
+    """Results as JSON files under ``root/<pipeline version>-<settings key>/``. Results read are also kept by sha256 for
     the life of this object, so a run (which holds them for its tables anyway) does not read a file
     twice: once to skip extraction, once to skip the NLP."""
 
-    def __init__(self, root: Path, version: str | None = None):
-        self.root = Path(root) / (version or pipeline_version())
+    def __init__(self, root: Path, version: str | None = None, settings: Settings | None = None):
+        self.root = Path(root) / f"{version or pipeline_version()}-{settings_key(settings or Settings())}"
         self._seen: dict[str, ArticleResult] = {}
 
     def _path(self, sha: str) -> Path:

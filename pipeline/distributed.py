@@ -112,7 +112,7 @@ def run_distributed(inputs: list[str], out: Path | None, settings: Settings, sch
     """``run.run`` with the NLP on Dask: the scheduler at ``scheduler``, the given ``client``, or a LocalCluster."""
     started = time.monotonic()
     sources = resolve_inputs(inputs, lambda: Fetcher(settings.fetch))
-    cache = ResultCache(cache_dir)
+    cache = ResultCache(cache_dir, settings=settings)
     articles, duplicates = mark_duplicates(parallel.prepare_incremental(sources, settings, cache, settings.n_process))
     analysed, todo = parallel.split_cached(articles, cache)
     progress = progress or parallel.NoProgress()

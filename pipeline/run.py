@@ -173,7 +173,7 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     """Process every input; write the four tables to ``out`` (when given). Never raises for one bad input."""
     started = time.monotonic()
     sources = resolve_inputs(inputs, lambda: Fetcher(settings.fetch))
-    cache = ResultCache(cache_dir)
+    cache = ResultCache(cache_dir, settings=settings)
     articles, duplicates = mark_duplicates(prepare_incremental(sources, settings, cache, settings.n_process))
     bar = Progress(sum(a.status == "ok" for a in articles), progress)
     if settings.n_process > 1 and finder is None:

@@ -70,3 +70,28 @@ def test_prepare_incremental_skips_extraction_of_cached_inputs(tmp_path, prepare
     monkeypatch.setattr("pipeline.run.prepare", lambda srcs, s: extracted.extend(srcs) or [])
     again = parallel.prepare_incremental(sources, Settings(), cache, n_process=1)
     assert extracted == [] and again == prepared
+
+
+def test_settled_statuses_are_not_extracted_again(tmp_path, monkeypatch):
+    """Inputs with no NLP to do (too short, other language, empty) are cached at preparation."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "short.txt").write_text("Kurz.", encoding="utf-8")
+    (folder / "fr.txt").write_text("La ville a signé la charte de l'intégration avec ses partenaires européens. " * 5,
+                                   encoding="utf-8")
+    sources = resolve_inputs([str(folder)], None)
+    first = parallel.prepare_incremental(sources, Settings(), ResultCache(tmp_path / "c"), n_process=1)
+    assert sorted(a.status for a in first) == ["too_short", "unsupported_language"]
+    extracted = []
+    monkeypatch.setattr("pipeline.run.prepare", lambda srcs, s: extracted.extend(srcs) or [])
+    again = parallel.prepare_incremental(sources, Settings(), ResultCache(tmp_path / "c"), n_process=1)
+    assert extracted == [] and again == first
+
+
+def test_settings_that_change_results_key_the_cache(tmp_path):
+    """A cached 'unsupported_language' must not outlive a change of the languages setting."""
+    from dataclasses import replace
+    base = ResultCache(tmp_path, version="v").root
+    assert ResultCache(tmp_path, version="v", settings=replace(Settings(), n_process=7, batch_size=3)).root == base
+    assert ResultCache(tmp_path, version="v", settings=replace(Settings(), languages=("de", "en", "fr"))).root != base
+    assert ResultCache(tmp_path, version="v", settings=replace(Settings(), publisher_country="AT")).root != base
