@@ -92,8 +92,24 @@ class ResultCache:
         return result
 
     def put(self, sha: str, result: ArticleResult) -> None:
-        path = self._path(sha)
+        self._write(self._path(sha), result_to_dict(result))
+
+    def _write(self, path: Path, data: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(result_to_dict(result), ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
+
+    # extracted articles whose NLP was not run (duplicates of another input's text): a re-run need not
+    # extract them again either
+    def _article_path(self, sha: str) -> Path:
+        return self.root / "articles" / sha[:2] / f"{sha}.json"
+
+    def put_article(self, sha: str, article: Article) -> None:
+        self._write(self._article_path(sha), asdict(article))
+
+    def get_article(self, sha: str) -> Article | None:
+        try:
+            return Article(**json.loads(self._article_path(sha).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None

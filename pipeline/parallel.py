@@ -172,9 +172,13 @@ def cached_article(source: Source, cache: ResultCache) -> Article | None:
     except OSError:
         return None
     cached = cache.get(sha)
-    if cached is None or cached.article.status not in ("ok", *SETTLED):
-        return None
-    return replace(cached.article, id=source.id, source=source.source, url=source.url)
+    if cached is not None and cached.article.status in ("ok", *SETTLED):
+        article = cached.article
+    else:
+        article = cache.get_article(sha)
+        if article is None:
+            return None
+    return replace(article, id=source.id, source=source.source, url=source.url)
 
 
 # outcomes of extraction and language detection that follow from the raw bytes and the settings alone
@@ -184,11 +188,14 @@ SETTLED = ("not_html", "empty", "unsupported_language", "too_short")
 
 def prepare_incremental(sources: list[Source], settings: Settings, cache: ResultCache, n_process: int = 1) -> list[Article]:
     """``run.prepare``, but inputs already in the result cache are not extracted again. Input order kept.
-    Articles that ended with a settled status (no NLP to do) are cached here; ok ones after their NLP."""
+    Articles that ended with a settled status (no NLP to do) are cached here as results; ok ones as
+    extracted articles (their results follow after the NLP)."""
     known = [cached_article(src, cache) for src in sources]
     fresh = prepare_parallel([src for src, art in zip(sources, known) if art is None], settings, n_process)
     for article in fresh:
         if article.status in SETTLED and article.sha256:
             cache.put(article.sha256, ArticleResult(article))
+        elif article.status == "ok" and article.sha256:  # its NLP may never run (a duplicate) or be cut off
+            cache.put_article(article.sha256, article)
     it = iter(fresh)
     return [art if art is not None else next(it) for art in known]

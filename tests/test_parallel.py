@@ -95,3 +95,18 @@ def test_settings_that_change_results_key_the_cache(tmp_path):
     assert ResultCache(tmp_path, version="v", settings=replace(Settings(), n_process=7, batch_size=3)).root == base
     assert ResultCache(tmp_path, version="v", settings=replace(Settings(), languages=("de", "en", "fr"))).root != base
     assert ResultCache(tmp_path, version="v", settings=replace(Settings(), publisher_country="AT")).root != base
+
+
+def test_duplicates_are_not_extracted_again(tmp_path, monkeypatch):
+    """A duplicate's NLP never runs, yet a re-run reads its extraction from the cache."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = "Die Stadt Leipzig hat am 3. Mai 2024 die Charta unterzeichnet. " * 5
+    (folder / "a.txt").write_text(body, encoding="utf-8")
+    (folder / "b.txt").write_text(body + "\n", encoding="utf-8")  # other bytes, same text
+    sources = resolve_inputs([str(folder)], None)
+    first = parallel.prepare_incremental(sources, Settings(), ResultCache(tmp_path / "c"), n_process=1)
+    extracted = []
+    monkeypatch.setattr("pipeline.run.prepare", lambda srcs, s: extracted.extend(srcs) or [])
+    again = parallel.prepare_incremental(sources, Settings(), ResultCache(tmp_path / "c"), n_process=1)
+    assert extracted == [] and again == first and mark_duplicates(again)[1] == {again[1].id: again[0].id}
