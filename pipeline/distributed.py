@@ -84,9 +84,7 @@ def analyse_todo(todo: dict[str, list[Article]], settings: Settings, cache: Resu
     partitions = parallel.language_chunks(todo, n_workers_of(client), settings.batch_size)
     futures = client.map(analyse_partition, partitions, settings=settings, pure=False)
     for _, part in as_completed(futures, with_results=True):
-        for result in part:  # a failed analysis changes an article's status, never its id or sha256
-            results[result.article.id] = result
-            cache.put(result.article.sha256, result)
+        parallel.keep_results(part, results, cache)
         progress.step(len(part))
     return results
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import pickle
 import re
 import unicodedata
@@ -150,7 +151,7 @@ def load_gazetteer(cache_dir: Path = CACHE_DIR) -> Gazetteer:
             return pickle.load(handle)
     gazetteer = build_gazetteer()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # workers may build it at the same time
     with tmp.open("wb") as handle:
         pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)

@@ -803,8 +803,9 @@ def legal_patterns() -> list[list[dict]]:
     return [run + legal for legal in legal_token_patterns()]
 
 
-def org_patterns(lang: str) -> list[dict]:
-    """spaCy EntityRuler patterns (label ORG): registry names, head words and legal forms."""
-    token_patterns = prefix_patterns(lang) + suffix_patterns(lang) + legal_patterns()
+def org_patterns(lang: str, with_prefix_heads: bool = True) -> list[dict]:
+    """spaCy EntityRuler patterns (label ORG): registry names, head words and legal forms (the prefix-head
+    patterns may go in a ruler of their own, see nlp.add_rulers)."""
+    token_patterns = (prefix_patterns(lang) if with_prefix_heads else []) + suffix_patterns(lang) + legal_patterns()
     ruled = [{"label": "ORG", "pattern": p, "id": "org-rule"} for p in token_patterns]
     return registry_patterns() + ruled

@@ -133,11 +133,18 @@ def analyse_parallel(articles: list[Article], settings: Settings, cache: ResultC
     progress.step(len(results))
     chunks = language_chunks(todo, n_process, settings.batch_size)
     for chunk_results in map_chunks(analyse_chunk, chunks, n_process, init_worker, (settings,)):
-        for result in chunk_results:  # a failed analysis changes an article's status, never its id or sha256
-            results[result.article.id] = result
-            cache.put(result.article.sha256, result)
+        keep_results(chunk_results, results, cache)
         progress.step(len(chunk_results))
     return results, sum(len(batch) for batch in todo.values())
+
+
+def keep_results(chunk_results: list[ArticleResult], results: dict[str, ArticleResult], cache: ResultCache) -> None:
+    """Results by article id; the ok ones also into the cache (failures are tried again by a re-run).
+    A failed analysis changes an article's status, never its id or sha256."""
+    for result in chunk_results:
+        results[result.article.id] = result
+        if result.article.status == "ok":
+            cache.put(result.article.sha256, result)
 
 
 def map_chunks(fn: Callable[[list], list], chunks: list[list], n_process: int,

@@ -19,3 +19,53 @@ def test_surname_mentions_carry_the_full_name():
 def test_same_person():
     assert same_person("Giffey", "Franziska Giffey") and same_person("Kai Wegner", "kai wegner")
     assert not same_person("Franz", "Franziska Giffey") and not same_person("Anna Giffey", "Franziska Giffey")
+
+
+def blank_with_ner_span(lang: str, start_token: int, end_token: int):
+    """A blank pipeline whose stand-in 'ner' marks tokens [start_token, end_token) as ORG, then the rulers."""
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+    from pipeline.nlp import add_rulers
+
+    name = f"fake_ner_{lang}_{start_token}_{end_token}"
+    if name not in Language.factories:
+        @Language.component(name)
+        def fake_ner(doc):
+            if len(doc) > end_token:  # (the rulers also run it over their phrase patterns)
+                doc.ents = [Span(doc, start_token, end_token, label="ORG")]
+            return doc
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(name, name="ner")
+    add_rulers(nlp, lang)
+    return nlp
+
+
+def test_german_head_patterns_override_a_short_ner_span():
+    nlp = blank_with_ner_span("de", 1, 4)  # "Senatsverwaltung für Arbeit"
+    doc = nlp("Die Senatsverwaltung für Arbeit, Soziales und Integration lädt ein.")
+    assert [e.text for e in doc.ents] == ["Senatsverwaltung für Arbeit, Soziales und Integration"]
+
+
+def test_english_ner_spans_are_kept():
+    nlp = blank_with_ner_span("en", 1, 4)
+    doc = nlp("The Ministry of Transport and Housing said so.")
+    assert [e.text for e in doc.ents] == ["Ministry of Transport"]
+
+
+def test_an_organisation_may_contain_a_city_but_not_cross_one():
+    from pipeline.nlp import EntityFinder
+    from pipeline.records import Article
+    from pipeline.settings import Settings
+
+    text = ("Die Universität Leipzig und die Stadt Leipzig haben am 3. Mai 2024 eine Vereinbarung unterzeichnet. "
+            "Auch die Senatsverwaltung für Umwelt, Verkehr und Klimaschutz war dabei.")
+    article = Article(id="a", source="t", url=None, title="", text=text, published="2024-05-03", language="de")
+    finder = EntityFinder(Settings())
+    found = finder.find(article, finder.nlp("de")(text))
+    orgs = {m.org for m in found if m.type == "ORG"}
+    cities = {m.city.name for m in found if m.type == "CITY"}
+    assert {"Universität Leipzig", "Senatsverwaltung für Umwelt, Verkehr und Klimaschutz"} <= orgs
+    assert "Leipzig" in cities and "Stadt Leipzig" not in orgs

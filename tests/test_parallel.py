@@ -110,3 +110,13 @@ def test_duplicates_are_not_extracted_again(tmp_path, monkeypatch):
     monkeypatch.setattr("pipeline.run.prepare", lambda srcs, s: extracted.extend(srcs) or [])
     again = parallel.prepare_incremental(sources, Settings(), ResultCache(tmp_path / "c"), n_process=1)
     assert extracted == [] and again == first and mark_duplicates(again)[1] == {again[1].id: again[0].id}
+
+
+def test_failed_analyses_are_not_cached(tmp_path):
+    from pipeline.records import Article, ArticleResult
+    cache = ResultCache(tmp_path)
+    ok = ArticleResult(Article("a", "s", None, "", "text", None, sha256="aa" * 32))
+    failed = ArticleResult(Article("b", "s", None, "", "text", None, status="extract_error", sha256="bb" * 32))
+    results: dict = {}
+    parallel.keep_results([ok, failed], results, cache)
+    assert set(results) == {"a", "b"} and cache.get("aa" * 32) == ok and cache.get("bb" * 32) is None
