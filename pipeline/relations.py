@@ -24,7 +24,9 @@ from .settings import MODELS_DIR
 RULES_FILE = MODELS_DIR / "rules" / "relations.json"
 QUOTED_RE = re.compile(r"[„“\"»«](?P<q>[^„“”\"»«\n]{3,120})[“”\"«»]")
 TOKEN_RE = re.compile(r"[\w\-–.’'&+]+")
-PLACE_BEFORE_RE = re.compile(r"\b(in|im|at|nach|aus|from|to|zu|bei)\s+(der|dem|the)?\s*$", re.I)
+PLACE_BEFORE_RE = re.compile(r"(\b(in|im|at|nach|aus|from|to|zu|bei)\s+(der|dem|the)?|\ban\s+(der|dem))\s*$", re.I)
+PARTNER_BEFORE_RE = re.compile(r"\b(mit|with)\s+(der|dem|ihrer|ihrem|seiner|seinem|the|its|their)?\s*"
+                               r"(\w*partner\w*\s+|twin\s+\w+\s+|sister\s+\w+\s+)?$", re.I)
 SUBJECT_RE = re.compile(r"\b(Stadt|Bezirk|Senat|Land|Landeshauptstadt|Bezirksamt|city|council|municipality|we|wir|"
                         r"\w*bürgermeister\w*|\w*senator\w*|\w*stadtr[aä]t\w*|Mayor|Cllr|Councillor|Leader)\b", re.I)
 CONNECT_EN = {"of", "for", "and", "on", "the", "to", "&"}
@@ -65,8 +67,8 @@ class Sentence:
 @lru_cache(maxsize=1)
 def rules() -> dict:
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    return {key: {k: re.compile(v, re.I) for k, v in value.items()} for key, value in data.items()
-            if not key.startswith("_")}
+    return {key: {k: re.compile(v, re.I) for k, v in value.items() if not k.startswith("_")}
+            for key, value in data.items() if not key.startswith("_")}
 
 
 def rule(name: str, lang: str) -> re.Pattern:
@@ -74,16 +76,25 @@ def rule(name: str, lang: str) -> re.Pattern:
     return table.get(lang) or table["en"]
 
 
+ABBREVIATION_END_RE = re.compile(r"(?:^|[\s(])(?:Dr|Prof|Dipl|Ing|St|Nr|Hr|Fr|Mag|med|rer|nat|phil|jur|vgl|bzw|ca|Abs|Art|"
+                                 r"i\.\s?d|z\.\s?B|u\.\s?a|d\.\s?h|Mr|Mrs|Ms|Cllr|[A-ZÄÖÜ])\.$")
+
+
 def sentences(article: Article, doc) -> list[Sentence]:
-    """spaCy sentences, further split at line breaks (the headline is its own sentence)."""
-    out = []
+    """spaCy sentences, further split at line breaks (the headline is its own sentence); a sentence or line
+    that ends in a title or abbreviation ("Dr.", "Prof.", "z.B.", an initial) runs on into the next."""
+    out: list[Sentence] = []
+    glue = False
     for sent in doc.sents:
         offset = sent.start_char
         for part in re.split(r"(\n+)", sent.text):
             if part.strip() and not part.startswith("\n"):
                 lead = len(part) - len(part.lstrip())
                 s, e = offset + lead, offset + len(part.rstrip())
+                if glue and out and (out[-1].start >= sent.start_char or "\n" not in article.text[out[-1].end:s]):
+                    s = out.pop().start
                 out.append(Sentence(s, e, article.text[s:e]))
+                glue = bool(ABBREVIATION_END_RE.search(article.text[s:e]))
             offset += len(part)
     return out
 
@@ -115,18 +126,25 @@ def unique_parties(ms: list[Mention]) -> list[Mention]:
 
 
 def main_city(article: Article, mentions: list[Mention]) -> Mention | None:
-    """The article's own city: first city of the headline, else the most frequent one."""
+    """The article's own city: first city of the headline that is not a partner or place there ('Partnerschaft
+    mit X', 'Konferenz in Y'), else the most frequent one."""
     cities = [m for m in mentions if m.type == "CITY"]
     if not cities:
         return None
     head_end = article.text.find("\n")
-    in_title = [m for m in cities if head_end < 0 or m.start < head_end]
+    headline = [m for m in cities if head_end < 0 or m.start < head_end]
+    others = {party_key(m) for m in headline if is_place(article, m)
+              or PARTNER_BEFORE_RE.search(article.text[max(0, m.start - 40):m.start])}
+    in_title = [m for m in headline if party_key(m) not in others]
     if in_title:
         return in_title[0]
+    # the most frequent city, not counting the headline's partner and places ('in Hanoi', 'Bezirk X von Hanoi')
+    own = [m for m in cities if party_key(m) not in others and not is_place(article, m)
+           and not container(article.text, m, mentions)] or cities
     counts: dict = {}
-    for m in cities:
+    for m in own:
         counts[party_key(m)] = counts.get(party_key(m), 0) + 1
-    return max(cities, key=lambda m: (counts[party_key(m)], -m.start))
+    return max(own, key=lambda m: (counts[party_key(m)], -m.start))
 
 
 # ---------------------------------------------------------------- document names
@@ -256,7 +274,9 @@ def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names:
     found = []
     for m in inside(mentions, sent, "CITY") + inside(mentions, sent, "ORG"):
         if any(d.start <= m.start < d.end or same_document(party_name(m), d.name) for d in names) \
-                or is_place(article, m) or m.type == "ORG" and (in_brackets(article.text, m) or in_role(article.text, m)):
+                or is_place(article, m) or m.type == "ORG" and (in_brackets(article.text, m) or in_role(article.text, m)) \
+                or genitive_attribute(article.text, m) or witness(article.text[sent.start:m.start]) \
+                or container(article.text, m, mentions):
             continue
         if trigger_at is not None and m.start > trigger_at and not introduced(article.text[trigger_at:m.start]):
             continue
@@ -277,6 +297,50 @@ ROLE_FOR_RE = re.compile(r"(rat|rätin|senator\w*|minister\w*|beauftragte\w*|dez
 def in_role(text: str, m: Mention) -> bool:
     """'Bezirksstadtrat für Ökologische Stadtentwicklung': a portfolio in a role title, not a party."""
     return bool(ROLE_FOR_RE.search(text[max(0, m.start - 40):m.start]))
+
+
+GENITIVE_BEFORE_RE = re.compile(r"(?:^|[\s(„\"])(?P<noun>[A-ZÄÖÜ][\w\-*]*)\s+(?:der|des)\s+(?:(?:Stadt|Gemeinde|Kommune|"
+                                r"Bezirks?|Landes|Landeshauptstadt|Hansestadt|Kreises|Landkreises)\s+)?$")
+ACTS_FOR_RE = re.compile(r"(bürgermeister|senat|stadtr[aä]t|minister|präsident|vorsitz|vertret|repräsentant|delegation|"
+                         r"leitung|leiter|chef|spitze|direktor|geschäftsführ|verwaltung|regierung|^rat$|räte|namen|auftrag|"
+                         r"^seiten?$|beitritt|unterzeichn|unterschrift|zustimmung|mitglied|landrat|dezernent|beigeordnet|"
+                         r"beauftragt|oberhaupt|kommunen|städte|gemeinden|bezirke|partner|^alle$|^beide$)", re.I)
+
+
+def genitive_attribute(text: str, m: Mention) -> bool:
+    """German 'die Website der Stadt X', 'Forderungen der Initiative X', 'ein Beschluss des X': a party in the
+    genitive of an ordinary noun is not a signing party (unlike 'Vertreter der Stadt X', 'im Namen des X')."""
+    before = GENITIVE_BEFORE_RE.search(text[max(0, m.start - 80):m.start])
+    if not before or before.group("noun") in STOP_LEFT:
+        return False
+    noun = before.group("noun")
+    return not ACTS_FOR_RE.search(noun) and not rule("agreement_noun", "de").fullmatch(noun)
+
+
+WITNESS_RE = re.compile(r"\b(im Beisein|in Anwesenheit|in Gegenwart|unter Anwesenheit|in the presence of|witnessed by)\b"
+                        r"[^.;:!?]*$", re.I)
+
+
+def witness(before: str) -> bool:
+    """'… im Beisein der Bürgermeisterin und des Vorsitzenden der X': present at the signing, not a party."""
+    return bool(WITNESS_RE.search(before))
+
+
+DISTRICT_AFTER_RE = re.compile(r"^\s+(Stadt|Innenstadt)?(bezirk|teil|ortsteil|distrikt)\w*\s+$", re.I)
+CONTAINER_LINK_RE = re.compile(r"^(s|’s|'s)?\s*(,\s*)?(der Stadt|des Landes|von|in|im Land)\s+$")
+
+
+def container(text: str, m: Mention, mentions: list[Mention]) -> bool:
+    """'der Bezirk Hoàn Kiếm von Hanoi', 'Partnerbezirk Lewisham der Stadt London': the city that contains
+    the place just named is not a party of its own."""
+    if m.type != "CITY":
+        return False
+    if m.text.endswith("er") and not party_name(m).endswith("er") and any(  # 'der Londoner Bezirk Lewisham'
+            o.type == "CITY" and 0 <= o.start - m.end <= 20 and DISTRICT_AFTER_RE.match(text[m.end:o.start])
+            for o in mentions):
+        return True
+    return any(o.type == "CITY" and o.end <= m.start and m.start - o.end <= 20 and party_key(o) != party_key(m)
+               and CONTAINER_LINK_RE.match(text[o.end:m.start]) for o in mentions)
 
 
 def introduced(between: str) -> bool:
@@ -326,6 +390,24 @@ def person_for(party: Mention, people: list[Mention], n_parties: int) -> PersonN
     return None
 
 
+POSSESSIVE_GAP_RE = re.compile(r"^(s|’s|'s)?\s[^.;:()„“\"]{0,100}$")
+
+
+def possessive_person(text: str, party: Mention, mentions: list[Mention], s: "SigningSentence") -> PersonName | None:
+    """'Lichtenbergs Bezirksbürgermeister Max Muster', "Leeds's Lord Mayor Jane Doe": the official named right
+    after the party's genitive signs for it."""
+    for own in (m for m in inside(mentions, s.sent, party.type) if party_key(m) == party_key(party)):
+        after = [p for p in s.people if p.start >= own.end]
+        if not after:
+            continue
+        first = min(after, key=lambda p: p.start)
+        gap = text[own.end:first.start]
+        genitive = re.match(r"(s|’s|'s)\s", gap) or own.text.endswith("s") and not party_name(own).endswith("s")
+        if genitive and POSSESSIVE_GAP_RE.match(gap) and OFFICIAL_ROLE_RE.search(gap + text[first.start:first.end]):
+            return first.person
+    return None
+
+
 @dataclass
 class SigningSentence:
     sent: Sentence
@@ -349,6 +431,8 @@ def signing_sentences(article: Article, sents: list[Sentence], mentions: list[Me
         names = agreement_names(sent, lang)
         if not names and only_joining(sent.text, trigger, lang):
             continue  # joining a network without a named document is a partnership, not a signature
+        if not names and all(rule("needs_document", lang).match(m.group(0)) for m in trigger.finditer(sent.text)):
+            continue  # "verlängert" counts only for a named document
         at = sent.start + hit.start() if lang == "en" else None
         status = "planned" if invitation else signing_status(sent.text, lang)
         out.append(SigningSentence(sent, names, parties_in(article, sent, mentions, names, at), status,
@@ -368,10 +452,28 @@ def people_near(mentions: list[Mention], sents: list[Sentence], i: int) -> list[
     return [m for s in around for m in inside(mentions, s, "PERSON")]
 
 
+FOLLOW_UP_RE = re.compile(r"^(Damit|Somit|Hiermit|Dadurch|Mit (der|dieser|ihrer|seiner) (Unterzeichnung|Unterschrift)|"
+                          r"With (this|the) (signature|signing)|By signing)\b", re.I)
+
+
+def follow_up_parties(article: Article, sents: list[Sentence], sent: Sentence, mentions: list[Mention]) -> list[Mention]:
+    """'X unterzeichnete die Deklaration. Damit tritt der Bezirk Y dem Bündnis bei.': a signing sentence that
+    names no party takes the cities of a next sentence that starts by referring back to the signing."""
+    nxt = next((t for t in sents if t.start >= sent.end), None)
+    if nxt is None or not FOLLOW_UP_RE.match(nxt.text):
+        return []
+    return [m for m in parties_in(article, nxt, mentions, []) if m.type == "CITY"]
+
+
 def main_document(found: list[SigningSentence], sents: list[Sentence], lang: str) -> DocName | None:
     """The article's main document: the most specific name in a signing sentence (earliest first), else
     the most specific document named anywhere ('Glasgow was among the first signatories')."""
-    names = [d for s in found for d in s.names] or [
+    names = [d for s in found for d in s.names]
+    if names:  # a named document of the body before the headline's looser wording ('"X"-Abkommen' for 'X-Charter')
+        head_end = sents[0].end if sents else 0
+        body_named = any(d.start >= head_end and d.specificity >= 2 and d.name[:1].isupper() for d in names)
+        return min(names, key=lambda d: (body_named and d.start < head_end, -d.specificity, d.start))
+    names = [
         d for s in sents if signing_status(s.text, lang) == "signed" for d in agreement_names(s, lang)
         if d.specificity >= 2 and d.name[:1].isupper()]
     return min(names, key=lambda d: (-d.specificity, d.start)) if names else None
@@ -408,13 +510,16 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
     reported = report_date(article, mentions)
     rows: dict[tuple, Signature] = {}
     nearby: dict[tuple, PersonName | None] = {}  # persons of neighbouring sentences, used when none is closer
+    origin: dict[tuple, set[str]] = {}  # whether a row was read in the headline, the body or both
+    head_end = article.text.find("\n")
     for s in found:
         agreement = canonical_document(s.names, main, named)
-        parties = s.parties or ([home] if home and SUBJECT_RE.search(s.sent.text) else [])
+        parties = s.parties or follow_up_parties(article, sents, s.sent, mentions) or (
+            [home] if home and SUBJECT_RE.search(s.sent.text) else [])
         if not agreement or not parties:
             continue
         for party in parties:
-            person = person_for(party, s.people, len(parties))
+            person = possessive_person(article.text, party, mentions, s) or person_for(party, s.people, len(parties))
             row = Signature(article.id, party_name(party), party.city.geonames_id if party.type == "CITY" else None,
                             "city" if party.type == "CITY" else "org", agreement, s.date,
                             person.name if person else None, person.role if person else None, None, s.status,
@@ -422,6 +527,11 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
             key = party_key(party) + (agreement.casefold(),)
             rows[key] = merge_rows(rows.get(key), row)
             nearby.setdefault(key, person_for(party, s.near, len(parties)))
+            origin.setdefault(key, set()).add("head" if head_end >= 0 and s.sent.start < head_end else "body")
+    for key in [k for k, o in origin.items() if o == {"head"}]:
+        body = [k for k, o in origin.items() if k[:2] == key[:2] and "body" in o]
+        if len(body) == 1:  # the headline's wording of the one document the body says this party signed
+            rows[body[0]] = merge_rows(rows[body[0]], rows.pop(key))
     for key, row in rows.items():
         if row.person is None and nearby.get(key) is not None:
             rows[key] = replace(row, person=nearby[key].name, role=nearby[key].role)
@@ -454,7 +564,7 @@ def twinnings(article: Article, sents: list[Sentence], mentions: list[Mention]) 
     for sent in sents:
         if not pattern.search(sent.text):
             continue
-        cities = unique_parties(inside(mentions, sent, "CITY"))
+        cities = unique_parties([m for m in inside(mentions, sent, "CITY") if not container(article.text, m, mentions)])
         anchor = home if home else (cities[0] if cities else None)
         for partner in cities:
             if anchor is None or related_places(party_name(anchor), party_name(partner)):
@@ -558,7 +668,7 @@ def networks(article: Article, sents: list[Sentence], mentions: list[Mention],
             cities = [m for m in parties_in(article, sent, mentions, []) if m.type == "CITY"]
             if join.search(sent.text):
                 cities = cities or ([home] if home else [])
-            elif not (listing.search(sent.text) and len(cities) >= 2):
+            elif not (listing.search(sent.text) and cities):
                 continue
             members += cities
             evidence = evidence or (sent if cities else None)

@@ -41,6 +41,7 @@ def test_document_names(sentence, lang, name):
     ("Der Vertrag soll im Mai unterzeichnet werden.", "de", "planned"),
     ("Die Vereinbarung wurde nicht unterzeichnet.", "de", "refused"),
     ("Die Bürgermeisterin unterzeichnete die Charta.", "de", "signed"),
+    ("Der Bezirk bereitet die Unterzeichnung derzeit vor.", "de", "planned"),
     ("The mayor will sign the declaration next week.", "en", "planned"),
     ("The council declined to sign the pact.", "en", "refused"),
     ("A spokesperson confirmed that no charter has been signed.", "en", "refused"),
@@ -105,3 +106,76 @@ def test_portfolio_in_a_role_title_is_not_a_party():
     portfolio = Mention("ORG", "Ökologische Stadtentwicklung", 20, 48, org="Ökologische Stadtentwicklung")
     firm = Mention("ORG", "Beispiel GmbH", text.index("Beispiel"), text.index("Beispiel") + 13, org="Beispiel GmbH")
     assert in_role(text, portfolio) and not in_role(text, firm)
+
+
+def test_a_line_ending_in_a_title_runs_on(finder):
+    text = ("Kassel: Bürgermeister unterschreiben Erklärung\n"
+            "Die Erklärung haben die Bürgermeisterinnen und Bürgermeister Anna Beispiel (Erfurt), Dr.\n"
+            "Jonas Muster (Kassel) und Prof. Dr. Lena Probe (Göttingen) am 2. Mai 2023 unterschrieben.")
+    sigs, _ = relations(finder, text, "de")
+    assert {"Erfurt", "Kassel", "Göttingen"} <= {s.signatory for s in sigs if s.status == "signed"}
+
+
+def test_genitive_attributes_and_witnesses_do_not_sign(finder):
+    text = ("Jena unterzeichnet Charta\n"
+            "Die Stadt Jena hat am 4. Mai 2023 die Charta „Faire Beschaffung in Thüringen“ unterzeichnet. "
+            "Die unterzeichnete Charta steht auf der Website der Stadt Erfurt zum Download bereit. "
+            "Die Unterzeichnung fand im Beisein des Oberbürgermeisters von Weimar statt.")
+    sigs, _ = relations(finder, text, "de")
+    assert {s.signatory for s in sigs if s.status == "signed"} == {"Jena"}
+
+
+def test_genitive_rule_keeps_representatives():
+    from pipeline.records import Mention
+    from pipeline.relations import genitive_attribute
+    text = "Vertreter der Stadt Jena und die Website der Stadt Erfurt"
+    jena = Mention("CITY", "Jena", text.index("Jena"), text.index("Jena") + 4)
+    erfurt = Mention("CITY", "Erfurt", text.index("Erfurt"), text.index("Erfurt") + 6)
+    assert not genitive_attribute(text, jena) and genitive_attribute(text, erfurt)
+
+
+def test_containing_city_is_no_party():
+    from pipeline.records import City, Mention
+    from pipeline.relations import container
+    text = "Bürgermeisterin des Bezirks Nordviertel der Stadt Beispielburg und der Beispielburger Bezirk Südfeld"
+
+    def city(name, surface=None):
+        surface = surface or name
+        at = text.index(surface)
+        return Mention("CITY", surface, at, at + len(surface), city=City(name, None, "DE"))
+    mentions = [city("Nordviertel"), city("Beispielburg"), city("Beispielburg", "Beispielburger"), city("Südfeld")]
+    assert container(text, mentions[1], mentions) and container(text, mentions[2], mentions)
+    assert not container(text, mentions[0], mentions) and not container(text, mentions[3], mentions)
+
+
+def test_extending_needs_a_named_document(finder):
+    text = ("Hamm und Leipzig verlängern Zusammenarbeit\n"
+            "Die Oberbürgermeister von Hamm und Leipzig verlängerten am 3. März 2020 die Kooperationsvereinbarung "
+            "um fünf Jahre. Die Stadt Kassel verlängert die Öffnungszeiten ihrer Bibliotheken.")
+    sigs, _ = relations(finder, text, "de")
+    assert {s.signatory for s in sigs if s.status == "signed"} == {"Hamm", "Leipzig"}
+
+
+def test_follow_up_sentence_names_the_party(finder):
+    text = ("Berlin setzt auf grüne Höfe\n"
+            "Am 26. Januar 2021 unterzeichnete der Bezirksstadtrat für Umwelt, Max Muster, die Deklaration "
+            "„Grüne Höfe“. Damit tritt der Bezirk Neukölln dem Bündnis auch formell bei.")
+    sigs, _ = relations(finder, text, "de")
+    assert {s.signatory for s in sigs if s.status == "signed"} == {"Neukölln"}
+
+
+def test_headline_partner_is_not_the_home_city(finder):
+    text = ("Städtepartnerschaft mit Krakau gefeiert\n"
+            "Nürnberg feiert 30 Jahre Städtepartnerschaft mit Krakau. Auch die Partnerstadt Nizza schickte Grüße.")
+    _, parts = relations(finder, text, "de")
+    twins = {p.partnership for p in parts if p.kind == "twinning"}
+    assert twins and all("Nuremberg" in name for name in twins)  # GeoNames names
+
+
+def test_headline_wording_maps_onto_the_body_document(finder):
+    text = ("Kassel unterzeichnet \"Faire Städte\"-Abkommen\n"
+            "Die Stadt Kassel hat die Fair-Cities-Charter unterzeichnet. Oberbürgermeister Dr. Karl Muster "
+            "unterzeichnete die Fair-Cities-Charter am 5. Mai 2024 in Bonn.")
+    sigs, _ = relations(finder, text, "de")
+    assert {s.agreement for s in sigs} == {"Fair-Cities-Charter"}
+    assert [s.date for s in sigs] == ["2024-05-05"]
