@@ -138,9 +138,8 @@ class EntityFinder:
         for ent in doc.ents:
             if ent.label_ not in ORG_LABELS or overlaps(ent.start_char, ent.end_char, taken):
                 continue
-            if any(overlaps(ent.start_char, ent.end_char, [(c.start, c.end)])
-                   and not (ent.start_char <= c.start and c.end <= ent.end_char and (c.start, c.end) != (ent.start_char, ent.end_char))
-                   for c in cities):
+            inside = [c for c in cities if overlaps(ent.start_char, ent.end_char, [(c.start, c.end)])]
+            if inside and not more_than_cities(ent, inside):
                 continue
             name = orgs.canonical_org(ent.text, lang)
             source = "rule" if ent.ent_id_ == RULE_ID else "ner"
@@ -170,6 +169,18 @@ def same_person(mention: str, full: str) -> bool:
     """'Giffey' or 'Franziska Giffey' is 'Franziska Giffey'."""
     a, b = mention.casefold().split(), full.casefold().split()
     return a == b or (len(a) == 1 and bool(b) and a[0] == b[-1])
+
+
+def more_than_cities(ent, cities: list[Mention]) -> bool:
+    """An organisation span around city mentions names more than them: it holds each city whole and
+    a capitalised word besides ("Universität Leipzig", not "Bristol and" or "Stadt Leipzig" cut short)."""
+    if any(c.start < ent.start_char or c.end > ent.end_char for c in cities):
+        return False  # crosses a city's edge
+    rest = ent.text
+    for c in sorted(cities, key=lambda c: -c.start):
+        rest = rest[:c.start - ent.start_char] + " " + rest[c.end - ent.start_char:]
+    words = [w.strip(".,;:()–-") for w in rest.split()]
+    return any(w[:1].isupper() and w.casefold() not in orgs.FUNCTION_WORDS for w in words)
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
