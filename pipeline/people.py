@@ -226,6 +226,8 @@ def right_role(right: str) -> str | None:
     chunk = re.split(stops, match.group(1))[0]
     chunk = re.split(r"\s(?:said|says|sagte|sagt|erklärte|erklärt|betonte|betont|added|noted)\b", chunk)[0]
     words = chunk.split(" ")[:20]
+    if words and words[0].casefold() in ("und", "and", "sowie", "oder", "or"):
+        return None  # ", und die Gouverneurin von Tokio, …": the next person's role
     head = [w for w in words[:4] if not bare(w).casefold() in ARTICLES]
     if not any(is_role_word(w) for w in head[:3]):
         return None

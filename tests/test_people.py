@@ -156,3 +156,11 @@ def test_person_patterns_are_entity_ruler_dicts():
     for lang in ("de", "en"):
         patterns = person_patterns(lang)
         assert patterns and all(p["label"] == "PERSON" and isinstance(p["pattern"], list) for p in patterns)
+
+
+def test_role_after_a_conjunction_belongs_to_the_next_person():
+    sentence = ("Der Oberbürgermeister von Neustadt, Jonas Probe, und die Bürgermeisterin von Altdorf, "
+                "Erika Muster, haben die Vereinbarung unterzeichnet.")
+    first = parse_in("Jonas Probe", sentence, "de")
+    assert first.role == "Oberbürgermeister von Neustadt" and first.affiliation == "Neustadt"
+    assert parse_in("Erika Muster", sentence, "de").role == "Bürgermeisterin von Altdorf"
