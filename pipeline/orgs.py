@@ -155,6 +155,8 @@ def undo_genitive_s(noun: str) -> str:
     """Städtetages -> Städtetag, Instituts -> Institut, Bündnisses -> Bündnis."""
     if noun.endswith("nisses"):
         return noun[:-3]
+    if re.search(r"(?:[sßxz]|sch)es$", noun) and len(noun) > 5 and head_gender(noun[:-2]):
+        return noun[:-2]  # Hauses -> Haus, Gesetzes -> Gesetz
     if noun.endswith("es") and len(noun) > 5 and noun[-3] not in "aeiouäöüs" and head_gender(noun[:-2]):
         return noun[:-2]
     if noun.endswith("s") and not re.search(r"(ss|us|is|os|as|x)$", noun) and len(noun) > 3:
@@ -610,6 +612,7 @@ def is_document_name(name: str) -> bool:
     """"Glasgow Food and Climate Declaration", "Charter of Integrating Cities", "Klimaschutzvereinbarung"."""
     whole, endings = non_org_heads()
     words = [w.casefold().strip(".,") for w in name.split(" ")]
+    words += [part for w in words if "-" in w for part in w.split("-") if part]  # "Integrating-Cities-Charter"
     return any(w in whole or (endings and w.endswith(endings)) for w in words)
 
 
@@ -803,9 +806,9 @@ def legal_patterns() -> list[list[dict]]:
     return [run + legal for legal in legal_token_patterns()]
 
 
-def org_patterns(lang: str, with_prefix_heads: bool = True) -> list[dict]:
-    """spaCy EntityRuler patterns (label ORG): registry names, head words and legal forms (the prefix-head
-    patterns may go in a ruler of their own, see nlp.add_rulers)."""
+def org_patterns(lang: str, with_prefix_heads: bool = True, with_registry: bool = True) -> list[dict]:
+    """spaCy EntityRuler patterns (label ORG): registry names, head words and legal forms (the registry and
+    the prefix-head patterns may go in a ruler of their own, see nlp.add_rulers)."""
     token_patterns = (prefix_patterns(lang) if with_prefix_heads else []) + suffix_patterns(lang) + legal_patterns()
     ruled = [{"label": "ORG", "pattern": p, "id": "org-rule"} for p in token_patterns]
-    return registry_patterns() + ruled
+    return (registry_patterns() if with_registry else []) + ruled

@@ -69,3 +69,9 @@ def test_an_organisation_may_contain_a_city_but_not_cross_one():
     cities = {m.city.name for m in found if m.type == "CITY"}
     assert {"Universität Leipzig", "Senatsverwaltung für Umwelt, Verkehr und Klimaschutz"} <= orgs
     assert "Leipzig" in cities and "Stadt Leipzig" not in orgs
+
+
+def test_registry_names_override_a_short_ner_span():
+    nlp = blank_with_ner_span("de", 3, 5)  # "Bündnis 90"
+    doc = nlp("Die Fraktion von Bündnis 90/Die Grünen stimmte zu.")
+    assert "Bündnis 90/Die Grünen" in [e.text for e in doc.ents]

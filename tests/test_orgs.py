@@ -163,3 +163,18 @@ def test_org_token_patterns_stay_few():
 def test_org_patterns_avoid_noise(rulers, lang, text, not_expected):
     ents = [e.text for e in rulers[lang](text).ents if e.label_ == "ORG"]
     assert not_expected not in ents
+
+
+@pytest.mark.parametrize("span, expected", [
+    ("des Abgeordnetenhauses", "Abgeordnetenhaus"),
+    ("des Deutschen Kaiserreichs", "Deutsches Kaiserreich"),
+    ("der Deutschen Umwelthilfe", "Deutsche Umwelthilfe"),
+])
+def test_genitive_and_declension_undone(span, expected):
+    assert canonical_org(span, "de") == expected
+
+
+@pytest.mark.parametrize("name", ["Integrating-Cities-Charter", "Städtepartnerschaft Neustadt-Altdorf",
+                                  "Rotes Rathaus", "Neustädter Rathaus"])
+def test_documents_twinnings_and_town_halls_are_no_organisations(name):
+    assert not is_plausible_org(name, "de")
