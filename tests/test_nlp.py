@@ -75,3 +75,10 @@ def test_registry_names_override_a_short_ner_span():
     nlp = blank_with_ner_span("de", 3, 5)  # "Bündnis 90"
     doc = nlp("Die Fraktion von Bündnis 90/Die Grünen stimmte zu.")
     assert "Bündnis 90/Die Grünen" in [e.text for e in doc.ents]
+
+
+def test_rule_spans_never_cut_a_longer_ner_span():
+    nlp = blank_with_ner_span("en", 1, 6)  # "United Nations Human Rights Office"
+    doc = nlp("The United Nations Human Rights Office supports the coalition.")
+    assert [e.text for e in doc.ents] == ["United Nations Human Rights Office"]
+    assert all(e.ent_id_ != "press_rule" for e in doc.ents)
