@@ -7,6 +7,7 @@ people and organisations are the NER's spans plus rule patterns, normalised and 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -133,7 +134,8 @@ class EntityFinder:
         # an organisation may contain a city ("Universität Leipzig", "Senatsverwaltung für Umwelt", whose
         # head names Berlin); it may not cross a city's edge or touch a date
         org_blocked = [(m.start, m.end) for m in dates_]
-        found += canonical_people(self._people_in(doc, lang, taken)) + self._orgs_in(doc, lang, org_blocked, cities)
+        org_mentions = without_generic_acronyms(article.text, self._orgs_in(doc, lang, org_blocked, cities))
+        found += canonical_people(self._people_in(doc, lang, taken)) + org_mentions
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
 
     def _cities_in(self, article: Article, doc: Doc) -> list[Mention]:
@@ -194,6 +196,22 @@ def same_person(mention: str, full: str) -> bool:
     """'Giffey' or 'Franziska Giffey' is 'Franziska Giffey'."""
     a, b = mention.casefold().split(), full.casefold().split()
     return a == b or (len(a) == 1 and bool(b) and a[0] == b[-1])
+
+
+def without_generic_acronyms(text: str, found: list[Mention]) -> list[Mention]:
+    """Drop acronyms the article defines for something that is no organisation: "Intensive Care Units
+    (ICU)", "memorandum of understanding (MOU)". An acronym whose bracketed definition follows an
+    organisation mention ("Kraków Festival Office (KBF)"), or that the article never defines, stays."""
+    def generic(acronym: str) -> bool:
+        at = text.find(f"({acronym})")
+        if at < 0:
+            return False
+        letters = re.sub(r"[^A-Z]", "", acronym.upper())
+        words = re.findall(r"[^\W\d_][\w\-]*", text[max(0, at - 120):at])
+        words = [w for w in words if w.casefold() not in orgs.NAME_GLUE][-len(letters):]
+        defined = "".join(w[0].upper() for w in words) == letters  # "Intensive Care Units (ICU)"
+        return defined and not any(m.start < at and at - m.end <= 2 and not orgs.is_acronym(m.org) for m in found)
+    return [m for m in found if not (orgs.is_acronym(m.org) and " " not in m.org and generic(m.org))]
 
 
 def with_article(doc: Doc, ent, lang: str) -> str:

@@ -82,3 +82,15 @@ def test_rule_spans_never_cut_a_longer_ner_span():
     doc = nlp("The United Nations Human Rights Office supports the coalition.")
     assert [e.text for e in doc.ents] == ["United Nations Human Rights Office"]
     assert all(e.ent_id_ != "press_rule" for e in doc.ents)
+
+
+def test_acronyms_defined_for_non_organisations_are_dropped():
+    from pipeline.nlp import without_generic_acronyms
+    text = ("Nurses in intensive care units (ICU) use it. The Neustadt Festival Office (NFO) and "
+            "Jonas Probe (SPD) signed a memorandum of understanding (MOU).")
+    def org(name):
+        start = text.find(name)
+        return Mention("ORG", name, start, start + len(name), org=name)
+    kept = without_generic_acronyms(text, [org("ICU"), org("Neustadt Festival Office"), org("NFO"), org("SPD"),
+                                           org("MOU")])
+    assert [m.org for m in kept] == ["Neustadt Festival Office", "NFO", "SPD"]
