@@ -208,8 +208,9 @@ def without_generic_acronyms(text: str, found: list[Mention]) -> list[Mention]:
             return False
         letters = re.sub(r"[^A-Z]", "", acronym.upper())
         words = re.findall(r"[^\W\d_][\w\-]*", text[max(0, at - 120):at])
-        words = [w for w in words if w.casefold() not in orgs.NAME_GLUE][-len(letters):]
-        defined = "".join(w[0].upper() for w in words) == letters  # "Intensive Care Units (ICU)"
+        content = [w for w in words if w.casefold() not in orgs.NAME_GLUE]
+        # "intensive care units (ICU)", "memorandum of understanding (MOU)"
+        defined = any("".join(w[0].upper() for w in ws[-len(letters):]) == letters for ws in (words, content))
         return defined and not any(m.start < at and at - m.end <= 2 and not orgs.is_acronym(m.org) for m in found)
     return [m for m in found if not (orgs.is_acronym(m.org) and " " not in m.org and generic(m.org))]
 
