@@ -134,8 +134,10 @@ class EntityFinder:
         # an organisation may contain a city ("Universität Leipzig", "Senatsverwaltung für Umwelt", whose
         # head names Berlin); it may not cross a city's edge or touch a date
         org_blocked = [(m.start, m.end) for m in dates_]
+        people_found = canonical_people(self._people_in(doc, lang, taken))
         org_mentions = without_generic_acronyms(article.text, self._orgs_in(doc, lang, org_blocked, cities))
-        found += canonical_people(self._people_in(doc, lang, taken)) + org_mentions
+        found += people_found + [m for m in org_mentions if not names_a_person(m, people_found)
+                                 and not (lang == "en" and m.source == "ner" and common_word(m.org, article.text))]
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
 
     def _cities_in(self, article: Article, doc: Doc) -> list[Mention]:
@@ -196,6 +198,20 @@ def same_person(mention: str, full: str) -> bool:
     """'Giffey' or 'Franziska Giffey' is 'Franziska Giffey'."""
     a, b = mention.casefold().split(), full.casefold().split()
     return a == b or (len(a) == 1 and bool(b) and a[0] == b[-1])
+
+
+def names_a_person(org: Mention, people_found: list[Mention]) -> bool:
+    """'Gronkiewicz-Waltz' tagged as an organisation where the article names Hanna Gronkiewicz-Waltz."""
+    key = org.org.casefold()
+    full = [p.person.name for p in people_found if p.person and " " in (p.person.name or "")]  # not a lone word
+    return any(key == name.casefold() or key == name.split(" ")[-1].casefold() for name in full)
+
+
+def common_word(name: str, text: str) -> bool:
+    """A one-word English name the article also writes in lower case ('Hydrogen' / 'hydrogen') is a
+    common word that the statistical NER capitalised into an organisation."""
+    return " " not in name and name[:1].isupper() and not orgs.is_acronym(name) \
+        and re.search(rf"(?<![\w\-./@]){re.escape(name.lower())}(?![\w\-@]|\.\w)", text) is not None  # not in URLs
 
 
 def without_generic_acronyms(text: str, found: list[Mention]) -> list[Mention]:

@@ -94,3 +94,13 @@ def test_acronyms_defined_for_non_organisations_are_dropped():
     kept = without_generic_acronyms(text, [org("ICU"), org("Neustadt Festival Office"), org("NFO"), org("SPD"),
                                            org("MOU")])
     assert [m.org for m in kept] == ["Neustadt Festival Office", "NFO", "SPD"]
+
+
+def test_person_surnames_and_lower_case_words_are_no_english_organisations():
+    from pipeline.nlp import common_word, names_a_person
+    people_found = [person("Hanna Sample-Waltz", 0), person("Cityflag", 40)]
+    org = Mention("ORG", "Sample-Waltz", 60, 72, org="Sample-Waltz")
+    lone = Mention("ORG", "Cityflag", 80, 88, org="Cityflag")
+    assert names_a_person(org, people_found) and not names_a_person(lone, people_found)
+    text = "Hydrogen plants need cheap hydrogen. Visit www.examplecorp.com or Examplecorp."
+    assert common_word("Hydrogen", text) and not common_word("Examplecorp", text) and not common_word("EU", text)
