@@ -22,6 +22,7 @@ from .settings import Settings
 PERSON_LABELS = {"PER", "PERSON"}
 ORG_LABELS = {"ORG"}
 PLACE_LABELS = {"LOC", "GPE", "ORG"}
+DANGLING = frozenset("and of for the & und für der des von".split())  # a name does not end in these
 RULE_ID = "press_rule"  # ent_id_ of spans found by the entity ruler (not the statistical NER)
 
 
@@ -137,7 +138,8 @@ class EntityFinder:
         people_found = canonical_people(self._people_in(doc, lang, taken))
         org_mentions = without_generic_acronyms(article.text, self._orgs_in(doc, lang, org_blocked, cities))
         found += people_found + [m for m in org_mentions if not names_a_person(m, people_found)
-                                 and not (lang == "en" and m.source == "ner" and common_word(m.org, article.text))]
+                                 and not (lang == "en" and m.source == "ner" and (common_word(m.org, article.text)
+                                                                                  or orgs.is_plural_description(m.org)))]
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
 
     def _cities_in(self, article: Article, doc: Doc) -> list[Mention]:
@@ -172,8 +174,9 @@ class EntityFinder:
                 continue
             name = orgs.canonical_org(with_article(doc, ent, lang), lang)
             source = "rule" if ent.ent_id_ == RULE_ID else "ner"
-            if source == "ner" and not orgs.is_plausible_statistical_org(name, lang):
-                continue
+            if source == "ner" and (not orgs.is_plausible_statistical_org(name, lang)
+                                    or ent.text.split()[-1].casefold() in DANGLING):
+                continue  # ("Higher Education and": a span cut off inside a name)
             if name and orgs.is_plausible_org(name, lang):
                 out.append(Mention("ORG", ent.text, ent.start_char, ent.end_char, org=name, source=source))
         return out
@@ -208,9 +211,9 @@ def names_a_person(org: Mention, people_found: list[Mention]) -> bool:
 
 
 def common_word(name: str, text: str) -> bool:
-    """A one-word English name the article also writes in lower case ('Hydrogen' / 'hydrogen') is a
-    common word that the statistical NER capitalised into an organisation."""
-    return " " not in name and name[:1].isupper() and not orgs.is_acronym(name) \
+    """An English name the article also writes in lower case ('Hydrogen' / 'hydrogen', 'Alarm Management' /
+    'alarm management') is a common word or phrase that the statistical NER took for an organisation."""
+    return name[:1].isupper() and not any(orgs.is_acronym(w) for w in name.split(" ")) \
         and re.search(rf"(?<![\w\-./@]){re.escape(name.lower())}(?![\w\-@]|\.\w)", text) is not None  # not in URLs
 
 

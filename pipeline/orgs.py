@@ -576,6 +576,26 @@ def is_city_administration(name: str, lang: str) -> bool:
 
 
 @lru_cache(maxsize=None)
+def generic_plural_heads() -> frozenset[str]:
+    """Plural nouns that make a capitalised phrase a description ("Lighthouse Cities"), see the data file."""
+    return frozenset(w.casefold() for w in read_lines("generic_plural_heads.txt"))
+
+
+def is_plural_description(name: str) -> bool:
+    """"Lighthouse Cities", "Chambers of Commerce": a generic plural in a name that has no organisation head
+    word and that the registry does not know."""
+    words = [w.strip(".,’'") for w in name.split(" ")]
+    return fold(name) not in registry_index() and any(w.casefold() in generic_plural_heads() for w in words) \
+        and not any(is_head_word(w) or fold(w) in english_heads() for w in words)  # "Association of …" is a name
+
+
+@lru_cache(maxsize=None)
+def english_heads() -> frozenset[str]:
+    """Folded English organisation head words (University, Association, …)."""
+    return frozenset(fold(h) for position in ("prefix", "suffix") for h in org_heads(position, "en") if " " not in h)
+
+
+@lru_cache(maxsize=None)
 def generic_org_words() -> frozenset[str]:
     """Folded generic nouns that are no organisation name on their own."""
     return frozenset(fold(w) for w in read_lines("generic_org_words.txt"))

@@ -178,3 +178,17 @@ def test_genitive_and_declension_undone(span, expected):
                                   "Rotes Rathaus", "Neustädter Rathaus"])
 def test_documents_twinnings_and_town_halls_are_no_organisations(name):
     assert not is_plausible_org(name, "de")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Lighthouse Cities", True), ("Chambers of Commerce", True), ("Senate Departments for Justice", True),
+    ("Association of Defense Communities", False), ("Energy Cities", False), ("Sampleton Transit", False),
+])
+def test_plural_descriptions(name, expected):
+    from pipeline.orgs import is_plural_description
+    assert is_plural_description(name) is expected
+
+
+@pytest.mark.parametrize("name", ["ICT", "MoU", "CEO"])
+def test_common_abbreviations_are_no_organisations(name):
+    assert not is_plausible_org(name, "en")
