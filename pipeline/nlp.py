@@ -166,14 +166,20 @@ class EntityFinder:
 
     def _orgs_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], cities: list[Mention]) -> list[Mention]:
         out = []
+        legal = set(orgs.legal_token_patterns()[0][0]["ORTH"]["IN"])
         for ent in doc.ents:
             if ent.label_ not in ORG_LABELS or overlaps(ent.start_char, ent.end_char, taken):
                 continue
+            source = "rule" if ent.ent_id_ == RULE_ID else "ner"
+            # a name ends at its legal form ("WBM … mbH vor Ort im Club X" -> "WBM … mbH")
+            ent = next((doc[ent.start:t.i + 1] for t in ent[:-1] if t.text in legal and t.i > ent.start), ent)
+            if source == "ner":  # a capitalised article inside starts a new phrase ("…-Institut Das Center …")
+                ent = next((doc[ent.start:t.i] for t in ent[1:] if t.text in ("Der", "Die", "Das", "Den", "Dem", "Des")
+                            and doc[t.i - 1].text not in ("/", "-")), ent)
             inside = [c for c in cities if overlaps(ent.start_char, ent.end_char, [(c.start, c.end)])]
             if inside and not more_than_cities(ent, inside):
                 continue
             name = orgs.canonical_org(with_article(doc, ent, lang), lang)
-            source = "rule" if ent.ent_id_ == RULE_ID else "ner"
             if source == "ner" and (not orgs.is_plausible_statistical_org(name, lang)
                                     or ent.text.split()[-1].casefold() in DANGLING):
                 continue  # ("Higher Education and": a span cut off inside a name)

@@ -104,3 +104,21 @@ def test_person_surnames_and_lower_case_words_are_no_english_organisations():
     assert names_a_person(org, people_found) and not names_a_person(lone, people_found)
     text = "Hydrogen plants need cheap hydrogen. Visit www.examplecorp.com or Examplecorp."
     assert common_word("Hydrogen", text) and not common_word("Examplecorp", text) and not common_word("EU", text)
+
+
+def test_statistical_org_spans_end_at_a_legal_form_and_before_an_inner_article():
+    nlp = blank_with_ner_span("de", 1, 10)
+    doc = nlp("Die Musterbau Wohnungsgesellschaft mbH vor Ort im Club Beispiel feierte.")
+    from pipeline.nlp import EntityFinder
+    from pipeline.records import Article
+    from pipeline.settings import Settings
+    finder = EntityFinder(Settings())
+    finder._nlp["de"] = nlp
+    text = doc.text
+    article = Article(id="a", source="t", url=None, title="", text=text, published=None, language="de")
+    assert [m.org for m in finder.find(article, doc) if m.type == "ORG"] == ["Musterbau Wohnungsgesellschaft mbH"]
+    nlp = blank_with_ner_span("de", 1, 7)
+    doc = nlp("Das Beispiel-Institut Das Zentrum für Probenkunde lädt ein.")
+    article = Article(id="b", source="t", url=None, title="", text=doc.text, published=None, language="de")
+    assert "Das Zentrum für Probenkunde" not in [m.text for m in finder.find(article, doc) if m.type == "ORG"]
+    assert "Beispiel-Institut" in [m.org for m in finder.find(article, doc) if m.type == "ORG"]
