@@ -459,7 +459,7 @@ def test_corrupt_cache_entries_are_recomputed(tmp_path, finder):
     folder.mkdir()
     (folder / "a.txt").write_text(f"Pankow unterzeichnet\n{BODY_DE}", encoding="utf-8")
     first = run([str(folder)], None, Settings(), cache_dir=tmp_path / "c", finder=finder, progress=False)
-    entry = next((tmp_path / "c").rglob("*.json"))
+    entry = next(p for p in (tmp_path / "c").rglob("*.json") if "articles" not in p.parent.parts)  # a result
     entry.write_text(entry.read_text()[:50])  # as if cut off
     again = run([str(folder)], None, Settings(), cache_dir=tmp_path / "c", finder=finder, progress=False)
     assert again.nlp_articles == 1 and again.results[0].mentions == first.results[0].mentions
@@ -495,11 +495,16 @@ def wait_for_cached(cache: Path, more_than: int, proc: subprocess.Popen, limit: 
     """Wait until the cache holds more than ``more_than`` results (or the process ends); return the count."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and proc.poll() is None:
-        count = sum(1 for _ in cache.rglob("*.json"))
+        count = cached_results(cache)
         if count > more_than:
             return count
         time.sleep(0.02)
     raise AssertionError(f"no new cached result (process exit {proc.poll()})")
+
+
+def cached_results(cache: Path) -> int:
+    """Result entries in a cache folder (not its store of extracted articles)."""
+    return sum(1 for p in cache.rglob("*.json") if "articles" not in p.parent.parts)
 
 
 def tables_bytes(out: Path) -> dict[str, bytes]:
@@ -525,7 +530,7 @@ def test_killed_and_interrupted_runs_resume_and_lose_nothing(tmp_path, finder):
     proc.kill()  # kill -9: no cleanup at all
     proc.wait(timeout=30)
     assert_complete_or_previous(out, previous)
-    after_kill = sum(1 for _ in cache.rglob("*.json"))
+    after_kill = cached_results(cache)
 
     proc = start_cli(inputs, out, cache)
     wait_for_cached(cache, after_kill, proc)
@@ -534,7 +539,7 @@ def test_killed_and_interrupted_runs_resume_and_lose_nothing(tmp_path, finder):
     assert proc.returncode == 130 and "run the same command again" in stderr and "Traceback" not in stderr
     assert_complete_or_previous(out, previous)
     assert not list(out.glob(".*.tmp"))
-    after_interrupt = sum(1 for _ in cache.rglob("*.json"))
+    after_interrupt = cached_results(cache)
     assert after_kill < after_interrupt < 40
 
     proc = start_cli(inputs, out, cache)
