@@ -323,6 +323,9 @@ class CityResolver:
     def __init__(self, gazetteer: Gazetteer, lexicon: Lexicon):
         self.gaz = gazetteer
         self.lex = lexicon
+        # first words of every indexed name: a token that starts none is skipped without building windows
+        keys = [*gazetteer.names, *gazetteer.countries, *gazetteer.regions]
+        self._first_words = frozenset(m.group() for m in map(_TOKEN.match, keys) if m)
 
     @classmethod
     def load(cls) -> "CityResolver":
@@ -358,6 +361,10 @@ class CityResolver:
 
     def _lookup(self, text: str, toks: list[tuple[int, int]], i: int, lang: str):
         """Longest name window at token i: (end offset, last token, kind, key, value, genitive) or None."""
+        first = fold(text[toks[i][0]:toks[i][1]])
+        if first not in self._first_words and not (lang == "de" and first.endswith("s")
+                                                   and first[:-1] in self._first_words):
+            return None
         for j, window in _windows(text, toks, i):
             variants = [(window, False)]
             if lang == "de" and window.endswith("s") and len(window) > 4:
