@@ -57,6 +57,18 @@ def registry() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @lru_cache(maxsize=None)
+def registry_networks() -> frozenset[str]:
+    """Folded names and aliases of the registry's municipal networks (kind ``network``)."""
+    rows = [r for r in read_table("organisations.tsv") if len(r) > 2 and r[2] == "network"]
+    return frozenset(fold(form) for r in rows for form in [r[0], *r[1].split("|")] if form)
+
+
+def is_network(name: str) -> bool:
+    """A known municipal network (C40 Cities, EUROCITIES, ICLEI …) by name or alias."""
+    return fold(name) in registry_networks()
+
+
+@lru_cache(maxsize=None)
 def registry_index() -> dict[str, int]:
     """Folded name or alias -> registry row number."""
     index: dict[str, int] = {}

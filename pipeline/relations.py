@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from . import orgs
 from .records import Article, Mention, Partnership, PersonName, Signature
 from .settings import MODELS_DIR
 
@@ -626,13 +627,15 @@ NETWORK_NAME_RES = (
 class Network:
     name: str
     start: int
+    known_only: bool = False  # found by the registry alone (no network word in the name)
 
 
 def network_names(article: Article, mentions: list[Mention]) -> list[Network]:
     """Networks of an article: organisations with a network word, and named networks in the text
     ('Städtenetzwerk „Kommunen für biologische Vielfalt“', 'Biostädte-Netzwerk')."""
     words = rules()["partnership_kind"]["network"]
-    found = [Network(m.org, m.start) for m in mentions if m.type == "ORG" and m.org and words.search(m.org)]
+    found = [Network(m.org, m.start, known_only=not words.search(m.org)) for m in mentions if m.type == "ORG"
+             and m.org and (words.search(m.org) or orgs.is_network(m.org))]
     for pattern in NETWORK_NAME_RES:
         found += [Network(m.group(1).strip(), m.start(1)) for m in pattern.finditer(article.text)]
     seen, out = set(), []
@@ -672,9 +675,13 @@ def networks(article: Article, sents: list[Sentence], mentions: list[Mention],
                 continue
             members += cities
             evidence = evidence or (sent if cities else None)
-        members += [m for m in mentions if m.type == "CITY" and any(
-            s.geonames_id == m.city.geonames_id and names_network(net.name, s.agreement) for s in sigs
-            if s.status == "signed")]
+        # the signatories of the network's declaration; for a network known only from the registry, just when
+        # the article says they are members ("All twelve are members of the C40 Cities network")
+        if not net.known_only or any(refers_to(sent, net, False) and listing.search(sent.text)
+                                     and not inside(mentions, sent, "CITY") for sent in sents):
+            members += [m for m in mentions if m.type == "CITY" and any(
+                s.geonames_id == m.city.geonames_id and names_network(net.name, s.agreement) for s in sigs
+                if s.status == "signed")]
         if members:
             evidence = evidence or next((s for s in sents if s.start <= net.start < s.end), sents[0])
             rows += partnership_rows(article, net.name, "network", unique_parties(members), evidence)

@@ -99,6 +99,19 @@ def test_network_joined_and_its_listed_members(finder):
     assert members == {"Potsdam", "Freiburg", "Tübingen", "Heidelberg"}
 
 
+def test_registry_network_members_by_anaphora_and_not_by_signing_its_charter(finder):
+    text = ("Five cities sign the C40 Clean Air Declaration\n"
+            "The mayors of Leeds, Lyon and Turin signed the C40 Clean Air Declaration on 3 May 2024. "
+            "All three are members of the C40 Cities network.")
+    _, parts = relations(finder, text, "en")
+    assert {p.member for p in parts if p.partnership == "C40 Cities"} == {"Leeds", "Lyon", "Turin"}
+    text = ("Leeds signs the Integrating Cities Charter of EUROCITIES\n"
+            "Leeds signed the Integrating Cities Charter of EUROCITIES on 3 May 2024. "
+            "Lyon and Turin signed it in 2015.")
+    _, parts = relations(finder, text, "en")
+    assert not {"Lyon", "Turin"} & {p.member for p in parts if p.partnership == "EUROCITIES"}
+
+
 def test_portfolio_in_a_role_title_is_not_a_party():
     from pipeline.records import Mention
     from pipeline.relations import in_role
