@@ -226,8 +226,8 @@ def grow_right(text: str, toks: list[re.Match], idx: int, lang: str) -> int:
     while i < len(toks) and i - idx <= 12 and joined(text, toks[i - 1], toks[i]):
         word = toks[i].group()
         upper_next = i + 1 < len(toks) and toks[i + 1].group()[:1].isupper()
-        if word.strip(".") in TIME_WORDS:
-            break
+        if word.strip(".") in TIME_WORDS or re.search(r"[’']s?$", word) and lang == "en":
+            break  # "… on Finland’s largest plant": a possessive starts what the document is about
         if word[:1].isupper() and word not in STOP_LEFT or word[:1].isdigit() and right == i - 1:
             if i == idx + 1 and lang == "de":
                 break  # a German complement starts with a preposition or article, not a bare noun
@@ -513,10 +513,13 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
     nearby: dict[tuple, PersonName | None] = {}  # persons of neighbouring sentences, used when none is closer
     origin: dict[tuple, set[str]] = {}  # whether a row was read in the headline, the body or both
     head_end = article.text.find("\n")
+    undated: list[tuple[str, str]] = []  # (document noun, date) of signing sentences that name no party
     for s in found:
         agreement = canonical_document(s.names, main, named)
         parties = s.parties or follow_up_parties(article, sents, s.sent, mentions) or (
             [home] if home and SUBJECT_RE.search(s.sent.text) else [])
+        if s.names and not parties and s.date and s.status == "signed":
+            undated.append((s.names[0].head, s.date))  # "The agreement was signed … in February 2025."
         if not agreement or not parties:
             continue
         for party in parties:
@@ -533,9 +536,15 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
         body = [k for k, o in origin.items() if k[:2] == key[:2] and "body" in o]
         if len(body) == 1:  # the headline's wording of the one document the body says this party signed
             rows[body[0]] = merge_rows(rows[body[0]], rows.pop(key))
+    for key in [k for k, r in rows.items() if r.signatory_type == "org" and names_network(r.signatory, r.agreement)]:
+        del rows[key]  # the network a declaration is named after issues it ("C40 Cities", "C40 … Declaration")
     for key, row in rows.items():
         if row.person is None and nearby.get(key) is not None:
             rows[key] = replace(row, person=nearby[key].name, role=nearby[key].role)
+    for key, row in rows.items():  # a party-less sentence dates the signing of its document
+        date = next((d for head, d in undated if same_head(head, row.agreement.casefold().split()[-1])), None)
+        if row.date is None and row.status == "signed" and date:
+            rows[key] = replace(row, date=date)
     return [r if r.date or r.status != "signed" else replace(r, date=reported) for r in rows.values()]
 
 

@@ -112,6 +112,26 @@ def test_registry_network_members_by_anaphora_and_not_by_signing_its_charter(fin
     assert not {"Lyon", "Turin"} & {p.member for p in parts if p.partnership == "EUROCITIES"}
 
 
+def test_a_possessive_ends_an_english_document_name():
+    t = "Sampleton and Example Energy sign co-operation agreement on Finland’s largest plant"
+    assert agreement_names(Sentence(0, len(t), t), "en")[0].name == "co-operation agreement"
+
+
+def test_a_party_less_signing_sentence_dates_its_document(finder):
+    text = ("Turku and Example Energy sign co-operation agreement\n"
+            "Turku and Example Energy signed a co-operation agreement on hydrogen. "
+            "The agreement was signed at the Northern Forum in February 2025.")
+    sigs, _ = relations(finder, text, "en")
+    assert {s.signatory: s.date for s in sigs} == {"Turku": "2025-02", "Example Energy": "2025-02"}
+
+
+def test_the_network_a_declaration_is_named_after_does_not_sign_it(finder):
+    text = ("Leeds signs C40 Clean Air Declaration\n"
+            "Leeds and C40 Cities signed the C40 Clean Air Declaration on 3 May 2024.")
+    sigs, _ = relations(finder, text, "en")
+    assert {s.signatory for s in sigs} == {"Leeds"}
+
+
 def test_portfolio_in_a_role_title_is_not_a_party():
     from pipeline.records import Mention
     from pipeline.relations import in_role
