@@ -729,8 +729,10 @@ def suffix_regex(lang: str, *positions: str) -> str:
     """Regex for a token ending in an organisation head (…verband, …stiftung, University), genitive -s allowed;
     heads of the given positions (default: the strong "suffix" heads)."""
     heads = [h for position in positions or ("suffix",) for h in org_heads(position, lang)]
-    if lang == "de":
-        return r"^[A-ZÄÖÜ][\w\-]*(" + "|".join(re.escape(h) for h in heads) + r")(e?s)?$"
+    if lang == "de":  # "…städtetag", and after a hyphen any head capitalised: "Biostädte-Netzwerk", "X-Stiftung"
+        hyphened = {h[:1].upper() + h[1:] for h in heads} | {h for h in org_heads("prefix", lang) if " " not in h}
+        alternatives = [re.escape(h) for h in heads] + ["-" + re.escape(h) for h in sorted(hyphened)]
+        return r"^[A-ZÄÖÜ][\w\-]*(" + "|".join(alternatives) + r")(e?s)?$"
     return r"^(" + "|".join(re.escape(h) for h in heads) + r")$"
 
 

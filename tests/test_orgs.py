@@ -135,6 +135,8 @@ def rulers():
     ("de", "Auch die Neustädter Hafen- und Lagerhausgesellschaft war dabei.",
      "Neustädter Hafen- und Lagerhausgesellschaft"),
     ("de", "Sie trat dem Deutschen Städtetag bei.", "Deutschen Städtetag"),
+    ("de", "Neustadt ist dem Klimastädte-Netzwerk beigetreten.", "Klimastädte-Netzwerk"),
+    ("de", "Gefördert hat es die Beispiel-Stiftung aus Köln.", "Beispiel-Stiftung"),
     ("de", "Es lud das Bundesministerium des Innern ein.", "Bundesministerium des Innern"),
     ("de", "Die Neue Beispiel Werke Holding GmbH & Co. baut.", "Neue Beispiel Werke Holding GmbH"),
     ("de", "Dort lädt der Sportverein für Kunst, Kultur, Sport und Freizeit Neustadt e. V. ein.",
