@@ -185,6 +185,7 @@ def test_documents_twinnings_and_town_halls_are_no_organisations(name):
 @pytest.mark.parametrize("name, expected", [
     ("Lighthouse Cities", True), ("Chambers of Commerce", True), ("Senate Departments for Justice", True),
     ("Association of Defense Communities", False), ("Energy Cities", False), ("Sampleton Transit", False),
+    ("Neustädter Bezirke", True), ("Deutscher Städtetag", False),
 ])
 def test_plural_descriptions(name, expected):
     from pipeline.orgs import is_plural_description
