@@ -139,6 +139,7 @@ class EntityFinder:
         org_mentions = without_generic_acronyms(article.text, self._orgs_in(doc, lang, org_blocked, cities))
         found += people_found + [m for m in org_mentions if not names_a_person(m, people_found)
                                  and not (m.source == "ner" and orgs.is_plural_description(m.org))
+                                 and not (lang == "de" and m.source == "ner" and orgs.ends_in_generic_noun(m.org))
                                  and not (lang == "en" and m.source == "ner" and common_word(m.org, article.text))]
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
 

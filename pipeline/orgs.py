@@ -609,6 +609,14 @@ def english_heads() -> frozenset[str]:
     return frozenset(fold(h) for position in ("prefix", "suffix") for h in org_heads(position, "en") if " " not in h)
 
 
+def ends_in_generic_noun(name: str) -> bool:
+    """German "Naturschutzgebiet", "Kfz-Verkehr", "Ökologische Stadtentwicklung": the last word is a common
+    noun (see generic_noun_endings_de.txt) and no word is an organisation head."""
+    words = name.split(" ")
+    last = words[-1].casefold().split("-")[-1]
+    return last.endswith(tuple(read_lines("generic_noun_endings_de.txt"))) and not any(is_head_word(w) for w in words)
+
+
 @lru_cache(maxsize=None)
 def generic_org_words() -> frozenset[str]:
     """Folded generic nouns that are no organisation name on their own."""

@@ -195,3 +195,12 @@ def test_plural_descriptions(name, expected):
 @pytest.mark.parametrize("name", ["ICT", "MoU", "CEO"])
 def test_common_abbreviations_are_no_organisations(name):
     assert not is_plausible_org(name, "en")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Naturschutzgebiet", True), ("Kfz-Verkehr", True), ("Neustädter Gesundheitsbranche", True),
+    ("Verkehrsverbund Neustadt", False), ("Stiftung Stadtentwicklung", False), ("Neustädter Verkehrsbetriebe", False),
+])
+def test_german_common_nouns_are_no_statistical_organisations(name, expected):
+    from pipeline.orgs import ends_in_generic_noun
+    assert ends_in_generic_noun(name) is expected
