@@ -706,11 +706,45 @@ def names_network(network: str, agreement: str) -> bool:
     return distinctive and first.casefold() in agreement.casefold().split()
 
 
+ALLIANCE_RE = re.compile(
+    r"\b(?:(?:neue[nrs]?|strategische[nrs]?|enge[nrs]?|new|strategic|close)\s+)?(?:Partnerschaft|Kooperation|Allianz|"
+    r"partnership|alliance)\b(?:\s+(?:zwischen|between)\s+[^,.;:()]{2,80}?\s+(?:und|and)\s+"
+    r"[A-ZÄÖÜ][\w\-]*(?:\s+[A-ZÄÖÜ][\w\-]*)*)?")
+LAUNCH_RE = re.compile(r"\b(start\w*|gestartet|vereinbar\w*|(ge)?schlossen|schließ\w*|besiegel\w*|eingegangen|"
+                       r"gehen\b[^.]{0,60}\bein\b|kooperier\w*|launch\w*|form(s|ed)?\b|enter(s|ed)?\b|"
+                       r"agree\w*|establish\w*|forge[ds]?\b)", re.I)
+
+
+def alliances(article: Article, sents: list[Sentence], mentions: list[Mention]) -> list[Partnership]:
+    """A partnership the article says two or more parties start or agree ("Berlin und Queensland gehen eine
+    neue Partnerschaft ein", "a new partnership between X and Y was launched"): kind alliance, named by
+    the phrase, members the sentences' parties (one alliance per article, named by its longest wording).
+    Twinnings, projects and networks have rules of their own."""
+    lang = article.language or "de"
+    other_kinds = [rules()["partnership_kind"][k] for k in ("twinning", "project", "network")]
+    found: list[tuple[str, list[Mention], Sentence]] = []
+    for sent in sents:
+        match = ALLIANCE_RE.search(sent.text)
+        if not match or any(k.search(sent.text) for k in other_kinds) or signing_status(sent.text, lang) != "signed":
+            continue
+        if not (LAUNCH_RE.search(sent.text) or rule("sign_trigger", lang).search(sent.text)):
+            continue
+        members = [m for m in parties_in(article, sent, mentions, []) if not container(article.text, m, mentions)]
+        if len(members) >= 2:
+            found.append((match.group().strip(), members, sent))
+    if not found:
+        return []
+    # one article, one partnership: its longest wording names it, every sentence adds members
+    name = max((f[0] for f in found), key=len)
+    rows = [row for _, members, sent in found for row in partnership_rows(article, name, "alliance", members, sent)]
+    return rows
+
+
 def extract_relations(article: Article, doc, mentions: list[Mention]) -> tuple[list[Signature], list[Partnership]]:
     sents = sentences(article, doc)
     sigs = signatures(article, sents, mentions)
     parts = twinnings(article, sents, mentions) + projects(article, sents, mentions) + networks(
-        article, sents, mentions, sigs)
+        article, sents, mentions, sigs) + alliances(article, sents, mentions)
     return sigs, dedupe_partnerships(parts)
 
 

@@ -133,6 +133,17 @@ def test_the_network_a_declaration_is_named_after_does_not_sign_it(finder):
     assert {s.signatory for s in sigs} == {"Leeds"}
 
 
+def test_alliance_started_by_two_parties(finder):
+    text = ("Leipzig und Lyon starten neue Partnerschaft\n"
+            "Leipzig und Lyon sind heute eine neue Partnerschaft für Wasserstoffforschung eingegangen. "
+            "Auch die Universität Leipzig und die Stadtwerke Lyon beteiligen sich an der Kooperation.")
+    _, parts = relations(finder, text, "de")
+    allied = [p for p in parts if p.kind == "alliance"]
+    assert {p.member for p in allied} >= {"Leipzig", "Lyon"} and len({p.partnership for p in allied}) == 1
+    _, parts = relations(finder, "Leipzig und Lyon sprechen über eine mögliche Kooperation im Jahr 2030.", "de")
+    assert not [p for p in parts if p.kind == "alliance"]
+
+
 def test_portfolio_in_a_role_title_is_not_a_party():
     from pipeline.records import Mention
     from pipeline.relations import in_role
