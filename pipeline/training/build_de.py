@@ -287,12 +287,22 @@ def main(argv=None) -> int:
         "quick": args.quick,
         "build_seconds": train_secs,
         "spacy_version": spacy.__version__,
+        "dev_selection_scores": dev_selection_scores(model_dir),
     }
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     metrics["size_mb"] = dir_size_mb(args.out)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     print("size_mb", metrics["size_mb"])
     return 0
+
+
+def dev_selection_scores(model_dir: Path) -> dict | None:
+    """P/R/F (x100) of the shipped checkpoint on the dev mix used for model selection (from spaCy's meta)."""
+    try:
+        perf = json.loads((Path(model_dir) / "meta.json").read_text())["performance"]
+        return {k: round(100 * perf[k], 1) for k in ("ents_f", "ents_p", "ents_r")}
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
 
 
 if __name__ == "__main__":
