@@ -117,7 +117,8 @@ def build_frames(results: list[ArticleResult], duplicates: dict[str, str]) -> di
 
 
 def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=columns)
+    # column lists, not a list of dicts: pandas builds these several times faster
+    df = pd.DataFrame({c: [row.get(c) for row in rows] for c in columns}, columns=columns)
     for col in ("geonames_id", "member_geonames_id"):
         if col in df:
             df[col] = df[col].astype("Int64")
