@@ -579,7 +579,8 @@ def twinnings(article: Article, sents: list[Sentence], mentions: list[Mention]) 
         for partner in cities:
             if anchor is None or related_places(party_name(anchor), party_name(partner)):
                 continue
-            name = f"Städtepartnerschaft {party_name(anchor)}–{party_name(partner)}"
+            word = "Twinning" if article.language == "en" else "Städtepartnerschaft"
+            name = f"{word} {party_name(anchor)}–{party_name(partner)}"
             rows += partnership_rows(article, name, "twinning", [anchor, partner], sent)
     return rows
 

@@ -88,6 +88,13 @@ def test_twinning_and_project_members(finder):
     project = {p.member for p in parts if p.kind == "project" and p.partnership == "GREENLINK"}
     assert {"Fürth", "Pécs"} <= twin
     assert {"Fürth", "Pécs", "Graz", "Århus"} <= project
+    assert {p.partnership for p in parts if p.kind == "twinning"} == {"Städtepartnerschaft Fürth–Pécs"}
+
+
+def test_english_twinnings_are_named_in_english(finder):
+    text = "Leeds renews its twinning with Dortmund\nLeeds and its twin city Dortmund renewed their links today."
+    _, parts = relations(finder, text, "en")
+    assert {p.partnership for p in parts if p.kind == "twinning"} == {"Twinning Leeds–Dortmund"}
 
 
 def test_network_joined_and_its_listed_members(finder):
