@@ -64,7 +64,7 @@ def add_rulers(nlp: Language, lang: str) -> None:
     heads_override = lang == "de"  # measured on the dev corpus: English NER spans are better left alone
     yielding = people.person_patterns(lang) + orgs.org_patterns(lang, with_prefix_heads=not heads_override,
                                                                 with_registry=False)
-    overriding = orgs.registry_patterns() + [{"label": "ORG", "pattern": p, "id": "org-rule"}
+    overriding = orgs.registry_patterns() + [{"label": "ORG", "pattern": p}
                                              for p in (orgs.prefix_patterns(lang) if heads_override else [])]
     last = next((p for p in ("keep_entity_labels", "ner") if p in nlp.pipe_names), None)
     ruler = nlp.add_pipe("entity_ruler", name="press_ruler", after=last,
@@ -138,9 +138,7 @@ class EntityFinder:
         people_found = canonical_people(self._people_in(doc, lang, taken))
         org_mentions = without_generic_acronyms(article.text, self._orgs_in(doc, lang, org_blocked, cities))
         found += people_found + [m for m in org_mentions if not names_a_person(m, people_found)
-                                 and not (m.source == "ner" and orgs.is_plural_description(m.org))
-                                 and not (lang == "de" and m.source == "ner" and orgs.ends_in_generic_noun(m.org))
-                                 and not (lang == "en" and m.source == "ner" and common_word(m.org, article.text))]
+                                 and (m.source != "ner" or statistical_org_fits(m.org, lang, article.text))]
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
 
     def _cities_in(self, article: Article, doc: Doc) -> list[Mention]:
@@ -208,6 +206,14 @@ def same_person(mention: str, full: str) -> bool:
     """'Giffey' or 'Franziska Giffey' is 'Franziska Giffey'."""
     a, b = mention.casefold().split(), full.casefold().split()
     return a == b or (len(a) == 1 and bool(b) and a[0] == b[-1])
+
+
+def statistical_org_fits(name: str, lang: str, text: str) -> bool:
+    """A statistical ORG span that is no description: not a generic plural ("Lighthouse Cities"), in German
+    not a common noun ("Naturschutzgebiet"), in English not a word the article writes in lower case."""
+    if orgs.is_plural_description(name):
+        return False
+    return not orgs.ends_in_generic_noun(name) if lang == "de" else not (lang == "en" and common_word(name, text))
 
 
 def names_a_person(org: Mention, people_found: list[Mention]) -> bool:
