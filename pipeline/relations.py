@@ -268,6 +268,21 @@ def is_place(article: Article, m: Mention) -> bool:
     return bool(PLACE_BEFORE_RE.search(article.text[max(0, m.start - 12):m.start]))
 
 
+SIGNED_AT_RE = re.compile(r"\b(in|im|at)\s+(der|dem|the)?\s*$", re.I)
+
+
+def signing_place(article: Article, sent: Sentence, mentions: list[Mention]) -> str | None:
+    """Where it was signed, when the sentence says so: the first city after 'in' / 'at' ("signed … in
+    Brussels", "in Bologna unterzeichnet"), the city's name; None when no such city is named."""
+    cities = inside(mentions, sent, "CITY")
+    for m in cities:
+        window = max(0, m.start - 12)
+        before = SIGNED_AT_RE.search(article.text[window:m.start])
+        if before and not any(0 <= window + before.start() - c.end <= 2 for c in cities):  # not "Pankow in Berlin"
+            return party_name(m)
+    return None
+
+
 def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names: list[DocName],
                trigger_at: int | None = None) -> list[Mention]:
     """Cities and organisations of a sentence that can sign: not places, not inside a document's name,
@@ -526,7 +541,8 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
             person = possessive_person(article.text, party, mentions, s) or person_for(party, s.people, len(parties))
             row = Signature(article.id, party_name(party), party.city.geonames_id if party.type == "CITY" else None,
                             "city" if party.type == "CITY" else "org", agreement, s.date,
-                            person.name if person else None, person.role if person else None, None, s.status,
+                            person.name if person else None, person.role if person else None,
+                            signing_place(article, s.sent, mentions), s.status,
                             s.sent.text, s.sent.start, s.sent.end)
             key = party_key(party) + (agreement.casefold(),)
             rows[key] = merge_rows(rows.get(key), row)
@@ -549,12 +565,12 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
 
 
 def merge_rows(old: Signature | None, new: Signature) -> Signature:
-    """One row per party and document: 'signed' wins over other statuses; missing date/person are filled."""
+    """One row per party and document: 'signed' wins over other statuses; missing date/person/place are filled."""
     if old is None:
         return new
     base, other = (old, new) if old.status == "signed" or new.status != "signed" else (new, old)
     return replace(base, date=base.date or other.date, person=base.person or other.person,
-                   role=base.role or other.role)
+                   role=base.role or other.role, place=base.place or other.place)
 
 
 # ---------------------------------------------------------------- partnerships

@@ -53,7 +53,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "date": "date of the signing (ISO 8601), empty when not stated",
         "person": "person who signed on the party's behalf, when stated",
         "role": "that person's role, when stated",
-        "place": "where it was signed, when stated",
+        "place": "where it was signed, when stated: the city after \"in\"/\"at\" in a signing sentence",
         "status": "signed, planned or refused (only signed rows are scored)",
         "evidence": "the sentence the row was read from",
         "evidence_start": "character offset of that sentence in the article text",

@@ -151,6 +151,17 @@ def test_alliance_started_by_two_parties(finder):
     assert not [p for p in parts if p.kind == "alliance"]
 
 
+def test_signing_place_where_stated(finder):
+    text = ("Leeds and Lyon sign climate pact\n"
+            "Leeds and Lyon signed the Clean Rivers Pact in Brussels on 3 May 2024.")
+    sigs, _ = relations(finder, text, "en")
+    assert {s.signatory: s.place for s in sigs} == {"Leeds": "Brussels", "Lyon": "Brussels"}
+    sigs, _ = relations(finder, "Leipzig hat am 3. Mai 2024 die Charta der Vielfalt unterzeichnet.", "de")
+    assert [s.place for s in sigs] == [None]
+    sigs, _ = relations(finder, "Pankow in Berlin hat am 3. Mai 2024 die Charta der Vielfalt unterzeichnet.", "de")
+    assert [s.place for s in sigs] == [None]  # where Pankow lies, not where it signed
+
+
 def test_portfolio_in_a_role_title_is_not_a_party():
     from pipeline.records import Mention
     from pipeline.relations import in_role
