@@ -165,7 +165,7 @@ class EntityFinder:
 
     def _orgs_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], cities: list[Mention]) -> list[Mention]:
         out = []
-        legal = set(orgs.legal_token_patterns()[0][0]["ORTH"]["IN"])
+        legal = orgs.legal_forms()
         for ent in doc.ents:
             if ent.label_ not in ORG_LABELS or overlaps(ent.start_char, ent.end_char, taken):
                 continue

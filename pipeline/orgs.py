@@ -744,11 +744,16 @@ def suffix_regex(lang: str, *positions: str) -> str:
     return r"^(" + "|".join(re.escape(h) for h in heads) + r")$"
 
 
+@lru_cache(maxsize=None)
+def legal_forms() -> frozenset[str]:
+    """Legal forms as one token each ("GmbH", "mbH", "e.V.", "AG")."""
+    forms = set(org_heads("legal", "de") + org_heads("legal", "en")) - {"Group", "Holding"}
+    return frozenset(f.replace(" ", "") for f in forms)
+
+
 def legal_token_patterns() -> list[list[dict]]:
     """Legal forms as token sequences: one token ("GmbH", "e.V.") or split ("e." "V.")."""
-    forms = set(org_heads("legal", "de") + org_heads("legal", "en")) - {"Group", "Holding"}
-    single = sorted({f.replace(" ", "") for f in forms})
-    return [[{"ORTH": {"IN": single}}], [{"ORTH": "e."}, {"ORTH": "V."}]]
+    return [[{"ORTH": {"IN": sorted(legal_forms())}}], [{"ORTH": "e."}, {"ORTH": "V."}]]
 
 
 def inner(token: dict) -> dict:
