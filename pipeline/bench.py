@@ -7,15 +7,20 @@ temporary folder, so trafilatura's extraction is measured too. Measured in the s
 after the other on the same pages:
 
 * system: extraction and NLP on ``--n-process`` worker processes, ``nlp.pipe`` in chunks (each in a
-  spaCy memory zone), a fresh result cache; then a re-run on the unchanged pages with that cache;
+  spaCy memory zone), a fresh result cache; then a re-run on the unchanged pages with that cache
+  into the same output folder (``rerun_*``: what running ``make extract`` twice does; the tables are
+  up to date and not written again), and one into an empty folder (``rerun_new_out_*``: the tables
+  are built from the cached results and written);
 * scaling: the system with a fresh cache on N x each factor (factor 1 is the run above);
 * baseline: one process, no batching, no cache: extract, detect language, ``nlp(text)`` per article,
   entities and relations, tables.
 
-Peak RSS is the largest sum of the resident memory of this process and all its descendants (worker
-pools run under a forkserver, which ``getrusage`` cannot see), sampled every 0.2 s with psutil. The
+Peak memory is the largest sum over this process and all its descendants (worker pools run under a
+forkserver, which ``getrusage`` cannot see), sampled every 0.2 s with psutil, of resident memory
+(``peak_rss_mb``) and of proportional set size (``peak_pss_mb``: shared pages split between the
+processes sharing them; workers share the forkserver's preloaded models and gazetteer). The
 system runs first, so that this process does not yet hold the baseline's models (a ``make extract``
-run never loads models in the parent); ``peak_rss_mb`` is the peak of the N-article run,
+run never loads models in the parent); ``peak_*_mb`` is the peak of the N-article run,
 ``peak_rss_self_mb`` this process's own peak by then, and each ``scaling`` entry has its run's peak
 (this process holds every result and table of a run, so its share grows with N).
 """
@@ -43,9 +48,9 @@ from .inputs import resolve_inputs
 from .language import with_language
 from .nlp import EntityFinder
 from .records import Article, ArticleResult
-from .run import Progress, analyse_one, mark_duplicates
+from .run import Progress, RunResult, analyse_one, mark_duplicates, write_outputs
 from .settings import ROOT, Settings
-from .tables import build_frames, write_tables
+from .tables import build_frames, outputs_key, write_tables
 
 BERLIN = ROOT.parent / "shared" / "corpus" / "berlin" / "berlin-press-releases.jsonl.gz"
 STAGES = ("extract_language", "nlp_relations", "tables")
@@ -146,7 +151,8 @@ def run_system(pages: list[str], settings: Settings, cache_dir: Path, out: Path,
         analysed, m.nlp_articles = parallel.analyse_parallel(articles, settings, cache, n_process, bar)
     with clock("tables"):
         results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-        write_tables(build_frames(results, duplicates), out)
+        key = outputs_key(results, duplicates, cache.root.name, ("csv", False))
+        write_outputs(RunResult(results, duplicates, outputs_key=key), out)
     return m
 
 
@@ -174,22 +180,28 @@ def run_baseline(pages: list[str], settings: Settings, out: Path) -> Measure:
 # --- report -------------------------------------------------------------------------------------------
 
 class PeakRss:
-    """Background sampler: the peak of (this process + all descendants) resident memory, in MB."""
+    """Background sampler of this process and all its descendants, in MB: ``peak`` is the largest sum of
+    their resident memory (RSS), ``peak_pss`` the largest sum of their proportional set sizes (PSS:
+    a page shared by k processes counts 1/k in each, so the sum is the memory the processes occupy;
+    the RSS sum counts the pages that forked workers share with their forkserver once per process)."""
 
     def __init__(self, interval: float = 0.2):
-        self.interval, self.peak = interval, 0.0
+        self.interval, self.peak, self.peak_pss = interval, 0.0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def sample(self) -> float:
         me = psutil.Process()
-        total = 0
+        rss = pss = 0
         for proc in [me, *me.children(recursive=True)]:
             try:
-                total += proc.memory_info().rss
+                info = proc.memory_full_info()
             except psutil.Error:  # a worker that just ended
-                pass
-        self.peak = max(self.peak, total / 2**20)
+                continue
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)  # no PSS outside Linux: RSS, an upper bound
+        self.peak = max(self.peak, rss / 2**20)
+        self.peak_pss = max(self.peak_pss, pss / 2**20)
         return self.peak
 
     def _loop(self) -> None:
@@ -223,13 +235,18 @@ def bench(n: int, corpus: Path, n_process: int, factors: list[int], work: Path, 
     with PeakRss() as rss:
         system = run_system(pages[:n], settings, work / "cache-1", work / "out-system", n_process)
     own_system = own_peak_mb()
-    rerun = run_system(pages[:n], settings, work / "cache-1", work / "out-rerun", n_process)
-    scaling = [{"n": n, "seconds": round(system.seconds, 3), "peak_rss_mb": round(rss.peak, 1)}]
+    # the same command again, as `make extract` twice: same pages, cache and output folder
+    rerun = run_system(pages[:n], settings, work / "cache-1", work / "out-system", n_process)
+    # and into an empty folder, so that the tables are built and written again
+    rerun_new_out = run_system(pages[:n], settings, work / "cache-1", work / "out-rerun", n_process)
+    scaling = [{"n": n, "seconds": round(system.seconds, 3), "peak_rss_mb": round(rss.peak, 1),
+                "peak_pss_mb": round(rss.peak_pss, 1)}]
     for f in sorted(set(factors) - {1}):
         if n * f <= len(pages):
             with PeakRss() as rss_f:
                 m = run_system(pages[:n * f], settings, work / f"cache-{f}", work / f"out-{f}", n_process)
-            scaling.append({"n": n * f, "seconds": round(m.seconds, 3), "peak_rss_mb": round(rss_f.peak, 1)})
+            scaling.append({"n": n * f, "seconds": round(m.seconds, 3), "peak_rss_mb": round(rss_f.peak, 1),
+                            "peak_pss_mb": round(rss_f.peak_pss, 1)})
     cpu0 = time.process_time()
     with PeakRss() as rss_baseline:
         baseline = run_baseline(pages[:n], settings, work / "out-baseline")
@@ -244,8 +261,12 @@ def bench(n: int, corpus: Path, n_process: int, factors: list[int], work: Path, 
             "speedup_vs_baseline": round(baseline.seconds / max(system.seconds, 1e-9), 2),
             "tables_equal_baseline": same, "rerun_seconds": round(rerun.seconds, 3),
             "rerun_nlp_articles": rerun.nlp_articles, "rerun_stages": rerun.rates()["stages"],
-            "rerun_speedup": round(system.seconds / max(rerun.seconds, 1e-9), 1), "scaling": scaling,
-            "peak_rss_mb": round(rss.peak, 1), "baseline_peak_rss_mb": round(rss_baseline.peak, 1),
+            "rerun_speedup": round(system.seconds / max(rerun.seconds, 1e-9), 1),
+            "rerun_new_out_seconds": round(rerun_new_out.seconds, 3),
+            "rerun_new_out_stages": rerun_new_out.rates()["stages"],
+            "rerun_new_out_speedup": round(system.seconds / max(rerun_new_out.seconds, 1e-9), 1), "scaling": scaling,
+            "peak_rss_mb": round(rss.peak, 1), "peak_pss_mb": round(rss.peak_pss, 1),
+            "baseline_peak_rss_mb": round(rss_baseline.peak, 1), "baseline_peak_pss_mb": round(rss_baseline.peak_pss, 1),
             "peak_rss_self_mb": own_system}
 
 

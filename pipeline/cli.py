@@ -18,7 +18,7 @@ from .inputs import UsageError
 from .run import DEFAULT_CACHE, STATUSES, RunResult, run
 from .report import write_report
 from .scoring import format_table
-from .tables import write_parquet
+from .tables import COLUMNS, current_outputs, record_outputs, write_parquet
 from .settings import EVAL_OUT_DIR, OUTPUTS_DIR, SAMPLES_DIR, load_settings
 
 
@@ -54,6 +54,8 @@ def summary(result: RunResult) -> str:
     counts = ", ".join(f"{k} {found[k]}" for k in (*STATUSES, *sorted(set(found) - set(STATUSES))))
     lines = [f"{len(result.results)} inputs in {result.seconds:.1f} s: {counts}",
              f"NLP work on {result.nlp_articles} articles (the rest from the cache or not processed)"]
+    if result.up_to_date:
+        lines.append("tables up to date (same results as the run that wrote them): not written again")
     for name, path in result.tables.items():
         lines.append(f"  {name:<13} {path}")
     return "\n".join(lines)
@@ -71,12 +73,26 @@ def cmd_extract(args, settings) -> int:
     else:
         result = run(inputs, args.out, settings, cache_dir=args.cache_dir,
                      progress=False if args.no_progress else None, excel=args.excel)
-    frames = result.frames
-    if args.format == "parquet":
-        result.tables.update({f"{n}.parquet": p for n, p in write_parquet(frames, args.out).items()})
-    result.tables["report"] = write_report(result.results, frames, args.out)
+    write_extras(result, args.out, parquet=args.format == "parquet")
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def write_extras(result: RunResult, out: Path, parquet: bool) -> None:
+    """The report (and the Parquet tables): skipped, like the CSVs, when the folder holds them from a
+    run with the same results; otherwise written and added to the folder's manifest."""
+    if not result.outputs_key:  # a distributed run: always written
+        result.tables["report"] = write_report(result.results, result.summary_frames(), out)
+        return
+    current = current_outputs(out, result.outputs_key) or {}
+    wanted = ["report"] + ([f"{name}.parquet" for name in COLUMNS] if parquet else [])
+    if result.up_to_date and all(name in current for name in wanted):
+        result.tables.update({name: current[name] for name in wanted})
+        return
+    if parquet:
+        result.tables.update({f"{n}.parquet": p for n, p in write_parquet(result.table_frames(), out).items()})
+    result.tables["report"] = write_report(result.results, result.summary_frames(), out)
+    record_outputs(out, result.outputs_key, result.tables)
 
 
 def cmd_evaluate(args, settings) -> int:

@@ -5,6 +5,8 @@ are grouped the way gold files group them.
 """
 from __future__ import annotations
 
+import re
+
 from . import orgs, people
 from .records import ArticleResult, Mention
 
@@ -27,8 +29,9 @@ def person_items(mentions: list[Mention]) -> list[dict]:
 
 
 def org_items(mentions: list[Mention], text: str, lang: str, projects: frozenset[str] = frozenset()) -> list[dict]:
-    """One item per organisation cluster; project names are partnerships, not organisations."""
-    names = [m.org for m in mentions if m.type == "ORG" and m.org and m.org.casefold() not in projects]
+    """One item per organisation cluster; project names (folded, see ``project_names``) are partnerships,
+    not organisations."""
+    names = [m.org for m in mentions if m.type == "ORG" and m.org and orgs.fold(m.org) not in projects]
     return [{"name": name, "aliases": aliases} for name, aliases in orgs.cluster_orgs(names, text, lang)]
 
 
@@ -51,7 +54,13 @@ def partnership_items(result: ArticleResult) -> list[dict]:
 
 
 def project_names(result: ArticleResult) -> frozenset[str]:
-    return frozenset(p.partnership.casefold() for p in result.partnerships if p.kind == "project")
+    """Folded names of the article's projects, with the long form the text gives in brackets right after
+    a name ("+CityxChange (Positive City ExChange)")."""
+    names = {p.partnership for p in result.partnerships if p.kind == "project"}
+    text = result.article.text
+    for name in list(names):
+        names.update(m.group(1) for m in re.finditer(rf"{re.escape(name)}\s*\(([^()]{{3,100}})\)", text))
+    return frozenset(orgs.fold(n) for n in names)
 
 
 def gold_shape(result: ArticleResult) -> dict:

@@ -112,6 +112,16 @@ class EntityFinder:
             self._nlp[lang] = load_pipeline(lang, self.settings)
         return self._nlp[lang]
 
+    def for_settings(self, settings: Settings) -> "EntityFinder":
+        """A finder for ``settings`` that shares this one's loaded pipelines where they are the same models."""
+        other = EntityFinder(settings)
+        same_models = (settings.german_model, settings.english_model, settings.german_ner_labels) == \
+            (self.settings.german_model, self.settings.english_model, self.settings.german_ner_labels)
+        if same_models:
+            other._nlp = dict(self._nlp)
+        other._cities = self._cities
+        return other
+
     @property
     def cities(self) -> geo.CityResolver:
         if self._cities is None:
@@ -123,7 +133,7 @@ class EntityFinder:
         if not articles:
             return []
         nlp = self.nlp(articles[0].language)
-        return nlp.pipe((a.text for a in articles), batch_size=self.settings.batch_size)
+        return nlp.pipe((a.text for a in articles), batch_size=self.settings.nlp_batch_size)
 
     def find(self, article: Article, doc: Doc) -> list[Mention]:
         """All mentions of one article, sorted by position, non-overlapping per type."""
@@ -165,6 +175,7 @@ class EntityFinder:
 
     def _orgs_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], cities: list[Mention]) -> list[Mention]:
         out = []
+        no_org: set[str] = set()  # names that one mention shows to be a place or programme
         legal = orgs.legal_forms()
         for ent in doc.ents:
             if ent.label_ not in ORG_LABELS or overlaps(ent.start_char, ent.end_char, taken):
@@ -175,16 +186,77 @@ class EntityFinder:
             if source == "ner":  # a capitalised article inside starts a new phrase ("…-Institut Das Center …")
                 ent = next((doc[ent.start:t.i] for t in ent[1:] if t.text in ("Der", "Die", "Das", "Den", "Dem", "Des")
                             and doc[t.i - 1].text not in ("/", "-")), ent)
+            # a name ends at a line break ("… for Climate & Energy" + "\n" + "Lisbon, 30 June …")
+            ent = next((doc[ent.start:t.i] for t in ent if "\n" in t.text), ent)
+            if not len(ent):
+                continue
+            ent = with_name_continued(doc, ent) if lang == "en" else ent
             inside = [c for c in cities if overlaps(ent.start_char, ent.end_char, [(c.start, c.end)])]
             if inside and not more_than_cities(ent, inside):
                 continue
             name = orgs.canonical_org(with_article(doc, ent, lang), lang)
+            if lang == "en" and names_no_organisation(doc, ent) and orgs.fold(name) not in orgs.registry_index():
+                no_org.add(orgs.fold(name))
+                continue
+            name = without_board(name) if lang == "en" else name
             if source == "ner" and (not orgs.is_plausible_statistical_org(name, lang)
                                     or ent.text.split()[-1].casefold() in DANGLING):
                 continue  # ("Higher Education and": a span cut off inside a name)
             if name and orgs.is_plausible_org(name, lang):
                 out.append(Mention("ORG", ent.text, ent.start_char, ent.end_char, org=name, source=source))
-        return out
+        return [m for m in out if orgs.fold(m.org) not in no_org]  # "the Digistat Patient Watch solution" tells
+
+
+# lower-case nouns after a name that make it a place or a programme, not an organisation: "the Fox Tech
+# campus", "Randolph Air Force base", "the Connect Home program", "Robson, Mainland and Hamilton streets"
+PLACE_OR_PROGRAMME_NOUNS = frozenset(
+    "campus base port street streets avenue road square park district area corridor site airport station "
+    "program programs programme programmes initiative initiatives campaign scheme solution cookbook".split())
+COORDINATION = frozenset(", and or & our the".split())
+CLOSING_QUOTES = frozenset("”\"’'»")
+
+
+def names_no_organisation(doc: Doc, ent) -> bool:
+    """English: the span is followed by a lower-case place or programme noun, directly or after a
+    coordination of further names ("SA Tomorrow, Vision Zero, and our Smart City initiatives")."""
+    for token in doc[ent.end:min(len(doc), ent.end + 12)]:
+        if token.is_sent_start:
+            return False
+        if token.text in CLOSING_QUOTES or token.lower_ in COORDINATION or token.text[:1].isupper():
+            continue
+        return token.lower_ in PLACE_OR_PROGRAMME_NOUNS
+    return False
+
+
+LOWER_CASE_HEADS = frozenset("college university institute academy".split())
+# lower-case words inside foreign names: "Energi i Nord", "Banco de España", "Università di Bologna"
+FOREIGN_NAME_GLUE = frozenset("i og och de di del della du van von y".split())
+
+
+def with_name_continued(doc: Doc, ent):
+    """English: a name that the NER cut before its lower-case head ("St. Philips college") or before a
+    foreign name's glue word and the capitalised rest ("Energi" + "i Nord") is taken whole."""
+    nxt = doc[ent.end] if ent.end < len(doc) else None
+    if nxt is None or not nxt.is_lower:
+        return ent
+    if nxt.lower_ in LOWER_CASE_HEADS:
+        return doc[ent.start:ent.end + 1]
+    if nxt.lower_ in FOREIGN_NAME_GLUE and ent.end + 1 < len(doc) and doc[ent.end + 1].text[:1].isupper() \
+            and not doc[ent.end + 1].is_sent_start and doc[ent.end + 1].ent_type_ in ("", "ORG"):
+        end = ent.end + 1
+        while end < len(doc) and doc[end].text[:1].isupper() and not doc[end].is_sent_start:
+            end += 1
+        return doc[ent.start:end]
+    return ent
+
+
+def without_board(name: str) -> str:
+    """"C40 Board" is C40 (the registry knows it), "ECB Board" the ECB: the board of a known organisation
+    or an acronym speaks for it."""
+    head, _, last = name.rpartition(" ")
+    if last == "Board" and head and (orgs.fold(head) in orgs.registry_index() or orgs.is_acronym(head)):
+        return head
+    return name
 
 
 def canonical_people(found: list[Mention]) -> list[Mention]:
@@ -235,9 +307,11 @@ def without_generic_acronyms(text: str, found: list[Mention]) -> list[Mention]:
     (ICU)", "memorandum of understanding (MOU)". An acronym whose bracketed definition follows an
     organisation mention ("Kraków Festival Office (KBF)"), or that the article never defines, stays."""
     def generic(acronym: str) -> bool:
-        at = text.find(f"({acronym})")
-        if at < 0:
+        # "(ICU)", also with a prefix or a plural: "(e-SAF)", "(ICUs)"
+        defined_at = re.search(rf"\((?:\w+-)?{re.escape(acronym)}s?\)", text)
+        if defined_at is None:
             return False
+        at = defined_at.start()
         letters = re.sub(r"[^A-Z]", "", acronym.upper())
         words = re.findall(r"[^\W\d_][\w\-]*", text[max(0, at - 120):at])
         content = [w for w in words if w.casefold() not in orgs.NAME_GLUE]

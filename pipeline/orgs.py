@@ -343,13 +343,23 @@ def best_long_form(acronym: str, words: list[str]) -> str | None:
     return best
 
 
+# "NTNU, the Norwegian University of Science and Technology, coordinated …": an acronym and, in
+# apposition, the name it stands for (which need not spell it)
+APPOSITION = re.compile(r"(?<![\w\-])([A-Z][A-Z0-9&]{1,9}), the ((?:[A-Z][\w\-’']*)(?: (?:of|and|for|the|&|[A-Z][\w\-’']*))*"
+                        r" [A-Z][\w\-’']*)(?=,)")
+
+
 def acronym_pairs(text: str) -> list[tuple[str, str]]:
-    """(long form, acronym) pairs written as "Long Name (ACR)" or "ACR (Long Name)"."""
+    """(long form, acronym) pairs written as "Long Name (ACR)", "ACR (Long Name)" or "ACR, the Long Name,"."""
     pairs: list[tuple[str, str]] = []
     for match in re.finditer(r"\(([^()]{2,120})\)", text):
         inner, before = match.group(1).strip(), text[max(0, match.start() - 200):match.start()]
         pair = _pair_long_then_short(inner, before) or _pair_short_then_long(inner, before)
         if pair and pair not in pairs:
+            pairs.append(pair)
+    for match in APPOSITION.finditer(text):
+        pair = (match.group(2), match.group(1))
+        if is_acronym(match.group(1)) and pair not in pairs:
             pairs.append(pair)
     return pairs
 
@@ -596,11 +606,15 @@ def generic_plural_heads() -> frozenset[str]:
 
 
 def is_plural_description(name: str) -> bool:
-    """"Lighthouse Cities", "Chambers of Commerce": a generic plural in a name that has no organisation head
-    word and that the registry does not know."""
+    """"Lighthouse Cities", "Chambers of Commerce": a name that the registry does not know, with a generic
+    plural as its last word or with one anywhere and no organisation head word."""
     words = [w.strip(".,’'") for w in name.split(" ")]
-    return fold(name) not in registry_index() and any(w.casefold() in generic_plural_heads() for w in words) \
-        and not any(is_head_word(w) or fold(w) in english_heads() for w in words)  # "Association of …" is a name
+    if fold(name) in registry_index() or not any(w.casefold() in generic_plural_heads() for w in words):
+        return False
+    named_of = len(words) > 2 and fold(words[0]) in bare_heads() and words[1] in ("of", "for")  # "Association of …"
+    if len(words) > 1 and words[-1].casefold() in generic_plural_heads() and not named_of:
+        return True  # the plural is the head: "Positive Energy Districts", "Lighthouse Cities"
+    return not any(is_head_word(w) or fold(w) in english_heads() for w in words)  # "Association of …" is a name
 
 
 @lru_cache(maxsize=None)
@@ -658,6 +672,13 @@ def city_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def bare_heads() -> frozenset[str]:
+    """Folded one-word organisation heads of both languages (prefix and suffix heads)."""
+    return frozenset(fold(h) for lang in ("de", "en") for position in ("prefix", "suffix")
+                     for h in org_heads(position, lang) if " " not in h)
+
+
+@lru_cache(maxsize=None)
 def non_org_heads() -> tuple[frozenset[str], tuple[str, ...]]:
     """(whole words, German compound endings) that mark documents and events."""
     lines = read_lines("non_org_heads.txt")
@@ -696,8 +717,8 @@ def is_plausible_org(name: str, lang: str) -> bool:
         return False
     if fold(name) in generic_org_words() or is_city_administration(name, lang):
         return False
-    if " " not in name and fold(name) in {fold(h) for h in org_heads("prefix", "de") + org_heads("prefix", "en")}:
-        return False
+    if " " not in name and (fold(name) in bare_heads() or fold(name) in generic_plural_heads()):
+        return False  # a head word alone ("Universität", "Academies") names nothing
     return not is_role_phrase(name)
 
 

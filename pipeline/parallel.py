@@ -47,14 +47,17 @@ class NoProgress:
 
 _FINDER = None
 _LOADS = 0  # EntityFinders built in this process (a test checks: one per worker)
+PRELOADED = None  # the forkserver's EntityFinder for the default settings (pipeline.preload), shared by its forks
 
 
 def init_worker(settings: Settings) -> None:
-    """Pool initializer: load the pipelines and the gazetteer once per worker process (and settings)."""
+    """Pool initializer: load the pipelines and the gazetteer once per worker process (and settings).
+    What the forkserver preloaded for the same models is reused, not loaded again."""
     global _FINDER, _LOADS
     from .nlp import EntityFinder
     if _FINDER is None or _FINDER.settings != settings:
-        _FINDER = EntityFinder(settings)
+        base = _FINDER or PRELOADED
+        _FINDER = base.for_settings(settings) if base is not None else EntityFinder(settings)
         _LOADS += 1
 
 
@@ -85,10 +88,11 @@ def prepare_chunk(chunk: list[tuple[int, Source]]) -> list[tuple[int, Article]]:
 # --- parent side ----------------------------------------------------------------------------------
 
 def pool_context() -> BaseContext:
-    """forkserver (preloading the pipeline) where the platform has it, else spawn."""
+    """forkserver (preloading the code, the gazetteer and the default models, shared by the workers
+    it forks) where the platform has it, else spawn."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["pipeline.parallel", "pipeline.run", "pipeline.nlp"])
+        ctx.set_forkserver_preload(["pipeline.parallel", "pipeline.run", "pipeline.nlp", "pipeline.preload"])
         return ctx
     return mp.get_context("spawn")
 

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .records import ENTITY_TYPES, ArticleResult, Mention
-from .tables import build_frames
 
 if TYPE_CHECKING:  # pragma: no cover
     from .run import RunResult
@@ -807,5 +806,5 @@ def write_report(results: list[ArticleResult], frames: dict[str, pd.DataFrame], 
 
 def write_run_report(run_result: RunResult, out: Path, eval_dir: Path | None = None) -> Path:
     """``write_report`` for a ``pipeline.run.run`` result (tables rebuilt from its records)."""
-    frames = run_result.frames or build_frames(run_result.results, run_result.duplicates)
+    frames = run_result.summary_frames()
     return write_report(run_result.results, frames, out, eval_dir=eval_dir)

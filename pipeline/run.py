@@ -20,7 +20,8 @@ from .records import Article, ArticleResult
 from .parallel import analyse_parallel, prepare_incremental
 from .relations import extract_relations
 from .settings import ROOT, Settings
-from .tables import build_frames, write_tables
+from .tables import COLUMNS, build_frames, current_outputs, outputs_key, record_outputs, write_tables, \
+    write_tables_streamed
 
 log = logging.getLogger(__name__)
 DEFAULT_CACHE = ROOT / ".cache" / "results"
@@ -33,9 +34,21 @@ class RunResult:
     results: list[ArticleResult]
     duplicates: dict[str, str]  # article id -> id of the first article with the same text
     tables: dict[str, Path] = field(default_factory=dict)
-    frames: dict = field(default_factory=dict)  # the tables as DataFrames (built once, see tables.build_frames)
+    frames: dict = field(default_factory=dict)  # the tables as DataFrames once built (see table_frames)
     seconds: float = 0.0
     nlp_articles: int = 0  # articles that needed NLP work (not cached)
+    outputs_key: str = ""  # tables.outputs_key of this run's results
+    up_to_date: bool = False  # the output folder already held this run's tables: nothing was written
+
+    def table_frames(self) -> dict:
+        """The tables as DataFrames, built on first use (they take several times the results' memory)."""
+        if not self.frames:
+            self.frames = build_frames(self.results, self.duplicates)
+        return self.frames
+
+    def summary_frames(self) -> dict:
+        """The tables as DataFrames with only the entities' article ids and types (what the report counts)."""
+        return self.frames or build_frames(self.results, self.duplicates, entity_columns=["article_id", "type"])
 
     @property
     def status_counts(self) -> Counter:
@@ -181,8 +194,24 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     else:
         analysed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
     results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-    run_result = RunResult(results, duplicates, nlp_articles=n_nlp, frames=build_frames(results, duplicates))
+    run_result = RunResult(results, duplicates, nlp_articles=n_nlp,
+                           outputs_key=outputs_key(results, duplicates, cache.root.name, ("csv", excel)))
     if out is not None:
-        run_result.tables = write_tables(run_result.frames, Path(out), excel=excel)
+        write_outputs(run_result, Path(out), excel)
     run_result.seconds = time.monotonic() - started
     return run_result
+
+
+def write_outputs(run_result: RunResult, out: Path, excel: bool = False) -> None:
+    """The tables into ``out``, unless it already holds them from a run with the same key (as ``make``
+    skips an up-to-date target): a re-run on unchanged input then writes nothing. The manifest is
+    updated after the tables are written."""
+    current = current_outputs(out, run_result.outputs_key)
+    if current is not None and set(COLUMNS) <= set(current):
+        run_result.tables, run_result.up_to_date = {name: current[name] for name in COLUMNS}, True
+        return
+    if run_result.frames:
+        run_result.tables = write_tables(run_result.frames, out, excel=excel)
+    else:  # in parts: memory stays flat however many articles there are
+        run_result.tables = write_tables_streamed(run_result.results, run_result.duplicates, out, excel=excel)
+    record_outputs(out, run_result.outputs_key, run_result.tables)

@@ -1,6 +1,8 @@
 """Output tables (articles, entities, signatures, partnerships, events): documented columns in a stable order, written atomically (temp file, then rename)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 from dataclasses import asdict
@@ -104,16 +106,46 @@ def entity_row(article_id: str, text: str, m: Mention) -> dict:
             "affiliation": person.affiliation if person else None, "iso_date": m.iso_date, "rule": rule}
 
 
-def build_frames(results: list[ArticleResult], duplicates: dict[str, str]) -> dict[str, pd.DataFrame]:
-    """The four tables as DataFrames with the documented columns in order."""
-    rows: dict[str, list[dict]] = {name: [] for name in COLUMNS}
-    for r in results:
-        rows["articles"].append(article_row(r, duplicates.get(r.article.id)))
-        rows["entities"].extend(entity_row(r.article.id, r.article.text, m) for m in r.mentions)
-        rows["signatures"].extend(asdict(s) for s in r.signatures)
-        rows["partnerships"].extend(asdict(p) for p in r.partnerships)
-    rows["events"] = event_rows(group_events([s for r in results for s in r.signatures]))
-    return {name: frame(rows[name], list(cols)) for name, cols in COLUMNS.items()}
+TABLE_CHUNK = 1000  # articles per part when a table is written in parts
+
+
+def table_rows(name: str, results: list[ArticleResult], duplicates: dict[str, str]) -> list[dict]:
+    """The rows of one table for these results."""
+    if name == "articles":
+        return [article_row(r, duplicates.get(r.article.id)) for r in results]
+    if name == "entities":
+        return [entity_row(r.article.id, r.article.text, m) for r in results for m in r.mentions]
+    if name == "signatures":
+        return [asdict(s) for r in results for s in r.signatures]
+    if name == "partnerships":
+        return [asdict(p) for r in results for p in r.partnerships]
+    return event_rows(group_events([s for r in results for s in r.signatures]))  # events: over all articles
+
+
+def build_frames(results: list[ArticleResult], duplicates: dict[str, str],
+                 entity_columns: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The five tables as DataFrames with the documented columns in order (``entity_columns``: only these
+    columns of the largest table, for a caller that needs no more)."""
+    return {name: frame(table_rows(name, results, duplicates),
+                        entity_columns if name == "entities" and entity_columns else list(cols))
+            for name, cols in COLUMNS.items()}
+
+
+def write_tables_streamed(results: list[ArticleResult], duplicates: dict[str, str], out: Path, excel: bool = False,
+                          chunk: int = TABLE_CHUNK) -> dict[str, Path]:
+    """``write_tables(build_frames(...))`` with the same bytes, but each table is built and written
+    ``chunk`` articles at a time, so that memory does not grow with the corpus (a table's rows take
+    several times the memory of the results they come from)."""
+    paths = {}
+    for name, cols in COLUMNS.items():
+        paths[name] = Path(out) / f"{name}.csv"
+        if name == "events":  # grouped over all articles; a few rows per signing event
+            parts = iter([frame(table_rows(name, results, duplicates), list(cols))])
+        else:
+            parts = (frame(table_rows(name, results[i:i + chunk], duplicates), list(cols))
+                     for i in range(0, max(len(results), 1), chunk))
+        write_atomic_parts(parts, paths[name], excel=excel)
+    return paths
 
 
 def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -127,11 +159,18 @@ def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 def write_atomic(df: pd.DataFrame, path: Path, excel: bool = False) -> None:
     """CSV (UTF-8, BOM when ``excel``) via a temp file in the same folder, then an atomic rename."""
+    write_atomic_parts(iter([df]), path, excel=excel)
+
+
+def write_atomic_parts(parts, path: Path, excel: bool = False) -> None:
+    """One CSV from DataFrames of the same columns, written one after the other (header once): via a
+    temp file in the same folder, then an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
-            df.to_csv(fh, index=False)
+            for i, df in enumerate(parts):
+                df.to_csv(fh, index=False, header=i == 0)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -164,3 +203,51 @@ def write_parquet(frames: dict[str, pd.DataFrame], out: Path) -> dict[str, Path]
             Path(tmp).unlink(missing_ok=True)
             raise
     return paths
+
+
+# --- up-to-date check: a re-run whose tables would come out the same does not write them again -------
+
+MANIFEST = ".outputs.json"  # in the output folder: the key of the run that wrote it and its files
+
+
+def outputs_key(results: list[ArticleResult], duplicates: dict[str, str], salt: str, options: tuple = ()) -> str:
+    """Digest of everything the tables are made from: the results' cache key (``salt``: pipeline version
+    and settings; a cached result is a function of the raw bytes' sha256 under it), every article's
+    metadata and status, the duplicates and the writing ``options``. Equal keys, equal tables."""
+    digest = hashlib.sha256(repr((salt, options)).encode())
+    for r in results:
+        fields = asdict(r.article)
+        fields.pop("text")  # follows from the sha256 of the raw bytes
+        digest.update(repr((sorted(fields.items()), duplicates.get(r.article.id))).encode())
+    return digest.hexdigest()
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def current_outputs(out: Path, key: str) -> dict[str, Path] | None:
+    """The files a run with ``key`` wrote to ``out``, when the manifest says so and none of them has
+    changed or gone since (size and modification time); else None."""
+    try:
+        manifest = json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
+        if manifest["key"] != key:
+            return None
+        paths = {name: Path(out) / rel for name, (rel, _) in manifest["files"].items()}
+        if all(_stamp(paths[name]) == stamp for name, (_, stamp) in manifest["files"].items()):
+            return paths
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def record_outputs(out: Path, key: str, paths: dict[str, Path]) -> None:
+    """Write the manifest (atomically) after the files it lists are written."""
+    out = Path(out)
+    files = {name: [str(Path(p).relative_to(out)), _stamp(Path(p))] for name, p in paths.items()
+             if Path(p).is_file() and Path(p).resolve().parent == out.resolve()}
+    fd, tmp = tempfile.mkstemp(prefix=f"{MANIFEST}.", suffix=".tmp", dir=out)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"key": key, "files": files}, fh)
+    os.replace(tmp, out / MANIFEST)

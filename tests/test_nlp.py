@@ -122,3 +122,65 @@ def test_statistical_org_spans_end_at_a_legal_form_and_before_an_inner_article()
     article = Article(id="b", source="t", url=None, title="", text=doc.text, published=None, language="de")
     assert "Das Zentrum für Probenkunde" not in [m.text for m in finder.find(article, doc) if m.type == "ORG"]
     assert "Beispiel-Institut" in [m.org for m in finder.find(article, doc) if m.type == "ORG"]
+
+
+def english_orgs(text: str, spans: list[tuple[str, int]]) -> list[str]:
+    """ORG names the finder keeps when a stand-in NER marks the given (text, occurrence) spans as ORG."""
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+    from pipeline.nlp import EntityFinder, add_rulers
+    from pipeline.records import Article
+    from pipeline.settings import Settings
+
+    marks = []
+    for part, nth in spans:
+        at = -1
+        for _ in range(nth + 1):
+            at = text.index(part, at + 1)
+        marks.append((at, at + len(part)))
+    name = "fake_ner_en_" + str(abs(hash((text, tuple(marks)))))
+    if name not in Language.factories:
+        @Language.component(name)
+        def fake_ner(doc):
+            if doc.text == text:
+                doc.ents = [doc.char_span(s, e, label="ORG") for s, e in marks]
+            return doc
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(name, name="ner")
+    add_rulers(nlp, "en")
+    finder = EntityFinder(Settings())
+    finder._nlp["en"] = nlp
+    article = Article(id="a", source="t", url=None, title="", text=text, published=None, language="en")
+    return [m.org for m in finder.find(article, nlp(text)) if m.type == "ORG"]
+
+
+def test_english_names_before_a_place_or_programme_noun_are_no_organisations():
+    text = "Fox Bank said the old Fox Bank campus will reopen. Harbor Trust runs the site."
+    assert english_orgs(text, [("Fox Bank", 0), ("Fox Bank", 1), ("Harbor Trust", 0)]) == ["Harbor Trust"]
+    text = "Money goes to Alpha Link, Beta Works, and our Gamma City initiatives, says Delta Group."
+    assert english_orgs(text, [("Alpha Link", 0), ("Beta Works", 0), ("Delta Group", 0)]) == ["Delta Group"]
+
+
+def test_english_names_end_at_a_line_break_and_take_their_lower_case_head_or_foreign_rest():
+    text = "Sampletown joins the Example Alliance for Energy\nSampletown, 30 June 2024. The city signed."
+    assert english_orgs(text, [("Example Alliance for Energy\nSampletown", 0)]) == ["Example Alliance for Energy"]
+    text = "The centre opens with St. Examples college to train veterans."
+    assert english_orgs(text, [("St. Examples", 0)]) == ["St. Examples college"]
+    text = "The city signed an agreement with Kraft i Nord from Norway."
+    assert english_orgs(text, [("Kraft", 0)]) == ["Kraft i Nord"]
+
+
+def test_the_board_of_a_known_organisation_is_the_organisation():
+    from pipeline.nlp import without_board
+    assert without_board("C40 Board") == "C40" and without_board("ABCD Board") == "ABCD"
+    assert without_board("Sampletown Tourism Board") == "Sampletown Tourism Board"
+
+
+def test_acronyms_defined_with_a_prefix_or_plural_are_dropped_too():
+    from pipeline.nlp import without_generic_acronyms
+    text = "It makes synthetic sustainable aviation fuel (e-SAF). No SAF is made here. Intensive care units (ICUs) ..."
+    found = [Mention("ORG", name, text.rindex(name), text.rindex(name) + len(name), org=name) for name in ("SAF", "ICU")]
+    assert without_generic_acronyms(text, found) == []

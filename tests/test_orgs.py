@@ -204,3 +204,18 @@ def test_common_abbreviations_are_no_organisations(name):
 def test_german_common_nouns_are_no_statistical_organisations(name, expected):
     from pipeline.orgs import ends_in_generic_noun
     assert ends_in_generic_noun(name) is expected
+
+
+def test_an_acronym_in_apposition_pairs_with_its_name():
+    from pipeline.orgs import acronym_pairs
+    text = "XTU, the Example Technical University of Nordland, coordinated the consortium."
+    assert ("Example Technical University of Nordland", "XTU") in acronym_pairs(text)
+    assert acronym_pairs("Berlin, the German capital, signed.") == []
+
+
+def test_generic_plural_heads_and_bare_heads_are_no_names():
+    from pipeline.orgs import is_plausible_org, is_plural_description
+    assert is_plural_description("Positive Energy Districts") and is_plural_description("Lighthouse Cities")
+    assert not is_plural_description("Association of Defense Communities")
+    assert not is_plausible_org("Academies", "en") and not is_plausible_org("Universität", "de")
+    assert is_plausible_org("Sample Academy", "en")

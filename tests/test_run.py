@@ -104,3 +104,49 @@ def test_analyse_batch_frees_the_strings_its_docs_added(finder):
     assert len(strings) == before and "Quorxelbund" not in strings
     assert any(m.city and m.city.name == "Leipzig" for m in results[0].mentions)
     assert results[0].signatures and results[0].signatures[0].signatory == "Leipzig"
+
+
+def copy_articles(dest: Path, n: int = 3) -> Path:
+    dest.mkdir(parents=True)
+    for path in sorted(ARTICLES.iterdir())[:n]:
+        (dest / path.name).write_bytes(path.read_bytes())
+    return dest
+
+
+def stamps(result) -> dict[str, int]:
+    return {name: path.stat().st_mtime_ns for name, path in result.tables.items()}
+
+
+def test_rerun_into_the_same_folder_writes_nothing_until_something_changes(tmp_path, finder):
+    inputs, out = copy_articles(tmp_path / "in"), tmp_path / "out"
+    go = lambda: run([str(inputs)], out, Settings(), cache_dir=tmp_path / "cache", finder=finder, progress=False)
+    first = go()
+    again = go()
+    assert not first.up_to_date and again.up_to_date and again.nlp_articles == 0
+    assert stamps(again) == stamps(first) and again.outputs_key == first.outputs_key
+    assert again.table_frames()["entities"].equals(first.table_frames()["entities"])  # built on demand
+    # a table edited (or deleted) by hand is written again
+    first.tables["signatures"].write_text("edited\n", encoding="utf-8")
+    mended = go()
+    assert not mended.up_to_date and first.tables["signatures"].read_text().startswith("article_id,")
+    (out / "events.csv").unlink()
+    assert not go().up_to_date and (out / "events.csv").exists()
+    # a new input changes the key: the tables are written with its rows
+    extra = sorted(ARTICLES.iterdir())[3]
+    (inputs / extra.name).write_bytes(extra.read_bytes())
+    grown = go()
+    assert not grown.up_to_date and grown.nlp_articles == 1
+    assert len(pd.read_csv(grown.tables["articles"])) == 4
+
+
+def test_cli_rerun_skips_the_report_and_adds_parquet_when_asked(tmp_path, capsys):
+    inputs, out = copy_articles(tmp_path / "in", 2), tmp_path / "out"
+    args = ["--cache-dir", str(tmp_path / "cache"), "--n-process", "1", "--no-progress", "extract", str(inputs),
+            "--out", str(out)]
+    assert main(args) == 0
+    report = (out / "report.html").stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "tables up to date" in capsys.readouterr().err and (out / "report.html").stat().st_mtime_ns == report
+    assert main(args + ["--format", "parquet"]) == 0
+    assert (out / "entities.parquet").exists() and (out / "report.html").stat().st_mtime_ns != report

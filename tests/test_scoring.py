@@ -472,3 +472,16 @@ def test_assignment_is_optimal(weights: list[list[int]]) -> None:
     assert sorted(chosen) == list(range(n))
     best = max(sum(weights[i][p[i]] for i in range(n)) for p in itertools.permutations(range(n)))
     assert sum(weights[i][chosen[i]] for i in range(n)) == best
+
+
+def test_project_names_and_their_bracketed_long_forms_are_no_organisations():
+    from pipeline.lists import org_items, project_names
+    from pipeline.records import Article, ArticleResult, Mention, Partnership
+    text = "+SampleChange (Positive Sample ExChange) ends. Example Energy and the project partners met."
+    art = Article(id="a", source="t", url=None, title="", text=text, published=None, language="en")
+    part = Partnership("a", "+SampleChange", "project", "Example Energy", None, "org", None, None, None, text, 0, 10)
+    ms = [Mention("ORG", n, text.index(n), text.index(n) + len(n), org=n)
+          for n in ("SampleChange", "Positive Sample ExChange", "Example Energy")]
+    result = ArticleResult(art, ms, [], [part])
+    assert project_names(result) == {"samplechange", "positive sample exchange"}
+    assert [o["name"] for o in org_items(ms, text, "en", project_names(result))] == ["Example Energy"]

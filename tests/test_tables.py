@@ -10,7 +10,7 @@ import pytest
 from pipeline.cache import ResultCache, rebind
 from pipeline.records import Article, ArticleResult, City, Mention, Partnership, PersonName, Signature
 from pipeline.run import mark_duplicates
-from pipeline.tables import COLUMNS, build_frames, write_atomic, write_tables
+from pipeline.tables import COLUMNS, build_frames, write_atomic, write_tables, write_tables_streamed
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TEXT = "Pankow unterzeichnet Charta\nAm 4. Juni 2024 unterzeichnete Erika Beispiel für Pankow die Charta."
@@ -113,3 +113,19 @@ def test_cache_reads_each_entry_once_per_run(tmp_path):
     next(tmp_path.rglob("*.json")).unlink()
     assert first is not None and reader.get(result.article.sha256) is first
     assert ResultCache(tmp_path, version="test").get(result.article.sha256) is None
+
+
+@pytest.mark.parametrize("excel", [False, True])
+def test_tables_written_in_parts_are_the_same_bytes(tmp_path, excel):
+    from dataclasses import replace as rep
+    # parts where a column is all empty (no CITY, no language probability) and parts where it is not
+    bare = ArticleResult(rep(sample_result("c").article, language_probability=None, sha256="cd" * 32),
+                         [m for m in sample_result("c").mentions if m.type != "CITY"], [], [])
+    failed = ArticleResult(rep(sample_result("d").article, status="extract_error", error="boom", text=""))
+    results = [sample_result("a"), bare, failed, sample_result("b")]
+    whole = write_tables(build_frames(results, {"b": "a"}), tmp_path / "whole", excel=excel)
+    for chunk in (1, 3):
+        parts = write_tables_streamed(results, {"b": "a"}, tmp_path / f"parts{chunk}", excel=excel, chunk=chunk)
+        assert {n: p.read_bytes() for n, p in parts.items()} == {n: p.read_bytes() for n, p in whole.items()}
+    empty = write_tables_streamed([], {}, tmp_path / "empty")
+    assert empty["entities"].read_text().strip() == ",".join(COLUMNS["entities"])
