@@ -13,7 +13,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from . import dates, geo, orgs, people
 from .records import Article, Mention
@@ -147,6 +147,8 @@ class EntityFinder:
         org_blocked = [(m.start, m.end) for m in dates_]
         people_found = canonical_people(self._people_in(doc, lang, taken))
         org_mentions = without_generic_acronyms(article.text, self._orgs_in(doc, lang, org_blocked, cities))
+        if lang == "de":
+            org_mentions += networks_in_compounds(doc, [(m.start, m.end) for m in org_mentions])
         found += people_found + [m for m in org_mentions if not names_a_person(m, people_found)
                                  and (m.source != "ner" or statistical_org_fits(m.org, lang, article.text))]
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
@@ -177,7 +179,8 @@ class EntityFinder:
         out = []
         no_org: set[str] = set()  # names that one mention shows to be a place or programme
         legal = orgs.legal_forms()
-        for ent in doc.ents:
+        ents = english_of_phrases(doc) if lang == "en" else list(doc.ents)
+        for ent in ents:
             if ent.label_ not in ORG_LABELS or overlaps(ent.start_char, ent.end_char, taken):
                 continue
             source = "rule" if ent.ent_id_ == RULE_ID else "ner"
@@ -191,6 +194,8 @@ class EntityFinder:
             if not len(ent):
                 continue
             ent = with_name_continued(doc, ent) if lang == "en" else ent
+            ent = with_name_before_acronym(doc, ent) if lang == "en" else ent
+            ent = before_possessive(ent) if lang == "en" else ent
             inside = [c for c in cities if overlaps(ent.start_char, ent.end_char, [(c.start, c.end)])]
             if inside and not more_than_cities(ent, inside):
                 continue
@@ -228,6 +233,48 @@ def names_no_organisation(doc: Doc, ent) -> bool:
     return False
 
 
+def english_of_phrases(doc: Doc) -> list:
+    """English entities, where an organisation whose name ends in a head word is followed by "of (the)"
+    and another organisation or place, as one: the NER splits "the Press and Information Office" + "of
+    the" + "Federal State of Berlin" (label and rule mark of the first)."""
+    ents, out, i = list(doc.ents), [], 0
+    while i < len(ents):
+        ent = ents[i]
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        gap = doc.text[ent.end_char:nxt.start_char] if nxt is not None else ""
+        if nxt is not None and ent.label_ in ORG_LABELS and nxt.label_ in ("ORG", "GPE") \
+                and gap in (" of ", " of the ") and orgs.fold(ent[-1].text) in orgs.english_heads() \
+                and orgs.fold(nxt.text) not in orgs.generic_org_words():  # not "Mayor's Office of the CTO"
+            out.append(Span(doc, ent.start, nxt.end, label=ent.label_, span_id=ent.ent_id_))
+            i += 2
+            continue
+        out.append(ent)
+        i += 1
+    return out
+
+
+def with_name_before_acronym(doc: Doc, ent):
+    """English: "the Alamo Area MPO", of which the NER took only the acronym: the capitalised words
+    between "the" and an acronym belong to its name."""
+    if len(ent) != 1 or not orgs.is_acronym(ent.text):
+        return ent
+    start = ent.start
+    while start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha \
+            and not doc[start - 1].is_sent_start and doc[start - 1].lower_ != "the":
+        start -= 1
+    return doc[start:ent.end] if start < ent.start and start > 0 and doc[start - 1].lower_ == "the" else ent
+
+
+def before_possessive(ent):
+    """English: "the Welsh Government’s Active Travel Fund" names the government's fund; the organisation
+    is the part before the possessive when that part ends in an organisation head word (not "Mayor’s
+    Council on …", whose possessive belongs to the name)."""
+    for token in ent[1:-1]:
+        if token.text in ("’s", "'s") and orgs.fold(ent.doc[token.i - 1].text) in orgs.english_heads():
+            return ent.doc[ent.start:token.i]
+    return ent
+
+
 LOWER_CASE_HEADS = frozenset("college university institute academy".split())
 # lower-case words inside foreign names: "Energi i Nord", "Banco de España", "Università di Bologna"
 FOREIGN_NAME_GLUE = frozenset("i og och de di del della du van von y".split())
@@ -239,8 +286,8 @@ def with_name_continued(doc: Doc, ent):
     nxt = doc[ent.end] if ent.end < len(doc) else None
     if nxt is None or not nxt.is_lower:
         return ent
-    if nxt.lower_ in LOWER_CASE_HEADS:
-        return doc[ent.start:ent.end + 1]
+    if nxt.lower_ in LOWER_CASE_HEADS or (nxt.lower_ == "group" and len(ent) > 1 and not orgs.is_acronym(ent[-1].text)):
+        return doc[ent.start:ent.end + 1]  # ("the Economic Innovation group"; not "the Siemens group")
     if nxt.lower_ in FOREIGN_NAME_GLUE and ent.end + 1 < len(doc) and doc[ent.end + 1].text[:1].isupper() \
             and not doc[ent.end + 1].is_sent_start and doc[ent.end + 1].ent_type_ in ("", "ORG"):
         end = ent.end + 1
@@ -257,6 +304,19 @@ def without_board(name: str) -> str:
     if last == "Board" and head and (orgs.fold(head) in orgs.registry_index() or orgs.is_acronym(head)):
         return head
     return name
+
+
+def networks_in_compounds(doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
+    """German keeps hyphen compounds whole, so "Eurocities-Konferenz" hides a mention of the network: the
+    registry's networks as the first part of a compound (only networks: "EU-Mittel" names no actor)."""
+    out = []
+    for token in doc:
+        first = token.text.split("-")[0]
+        if "-" in token.text[1:] and len(first) > 1 and orgs.is_network(first) \
+                and not overlaps(token.idx, token.idx + len(first), taken):
+            out.append(Mention("ORG", first, token.idx, token.idx + len(first), org=orgs.canonical_org(first, "de"),
+                               source="rule"))
+    return out
 
 
 def canonical_people(found: list[Mention]) -> list[Mention]:

@@ -361,7 +361,17 @@ def acronym_pairs(text: str) -> list[tuple[str, str]]:
         pair = (match.group(2), match.group(1))
         if is_acronym(match.group(1)) and pair not in pairs:
             pairs.append(pair)
+    for match in DASH_APPOSITION.finditer(text):
+        acronym, words = match.group(1), _trim_glue(match.group(2).replace(",", "").split()[::-1])[::-1]
+        pair = (" ".join(words), acronym)
+        if is_acronym(acronym) and len(words) >= 2 and alignment_score(acronym, words) > 0 and pair not in pairs:
+            pairs.append(pair)
     return pairs
+
+
+# "IKEM – Institut für Klimaschutz, Energie, Mobilität e. V.": an acronym, a dash, the name it stands for
+DASH_APPOSITION = re.compile(r"(?<![\w\-])([A-ZÄÖÜ][A-ZÄÖÜ0-9&]{1,9}) [–—] ((?:[A-ZÄÖÜ][\w\-]*,?)"
+                             r"(?: (?:für|und|of|and|for|the|der|des|&|[A-ZÄÖÜ][\w\-]*,?))*)")
 
 
 def _pair_long_then_short(inner: str, before: str) -> tuple[str, str] | None:
@@ -437,9 +447,11 @@ def place_adjective_to_name(name: str) -> str:
 
 
 def strip_generic_head(name: str) -> str:
-    """"Verein Städtepartnerschaften X" -> "Städtepartnerschaften X"; "Bündnis Kommunen für …" likewise."""
+    """"Verein Städtepartnerschaften X" -> "Städtepartnerschaften X"; "Bündnis Kommunen für …" likewise;
+    "Siemens-Tochter VMZ …" -> "VMZ …" (a subsidiary named by its parent)."""
     words = name.split(" ")
-    if len(words) > 1 and fold(words[0]) in generic_org_words() and words[1][:1].isupper():
+    descriptor = fold(words[0]) in generic_org_words() or words[0].endswith("-Tochter")
+    if len(words) > 1 and descriptor and words[1][:1].isupper():
         return " ".join(words[1:])
     return name
 

@@ -184,3 +184,26 @@ def test_acronyms_defined_with_a_prefix_or_plural_are_dropped_too():
     text = "It makes synthetic sustainable aviation fuel (e-SAF). No SAF is made here. Intensive care units (ICUs) ..."
     found = [Mention("ORG", name, text.rindex(name), text.rindex(name) + len(name), org=name) for name in ("SAF", "ICU")]
     assert without_generic_acronyms(text, found) == []
+
+
+def test_english_names_split_by_the_ner_are_joined_and_possessives_cut():
+    text = "Information from the Press and Information Office of the Federal State of Sampleland: it rains."
+    assert english_orgs(text, [("Press and Information Office", 0), ("Federal State of Sampleland", 0)]) == \
+        ["Press and Information Office of the Federal State of Sampleland"]
+    text = "Lopez has led the Alamo Area MPO for years. The Example Innovation group reported it."
+    assert english_orgs(text, [("MPO", 0), ("Example Innovation", 0)]) == ["Alamo Area MPO", "Example Innovation group"]
+    text = "Money came from the Welsh Government’s Active Travel Fund and the Mayor’s Council on Parks."
+    assert english_orgs(text, [("Welsh Government’s Active Travel Fund", 0), ("Mayor’s Council on Parks", 0)]) == \
+        ["Welsh Government", "Mayor’s Council on Parks"]
+
+
+def test_german_compounds_hide_network_mentions():
+    from pipeline.nlp import EntityFinder
+    from pipeline.records import Article
+    from pipeline.settings import Settings
+    text = "Das Land Berlin hat auf der Eurocities-Konferenz in Utrecht gesprochen und EU-Mittel beantragt."
+    finder = EntityFinder(Settings())
+    found = finder.find(Article(id="a", source="t", url=None, title="", text=text, published=None, language="de"),
+                        finder.nlp("de")(text))
+    orgs_found = [(m.text, m.start) for m in found if m.type == "ORG"]
+    assert ("Eurocities", text.index("Eurocities")) in orgs_found and not any(t == "EU" for t, _ in orgs_found)

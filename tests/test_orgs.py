@@ -219,3 +219,15 @@ def test_generic_plural_heads_and_bare_heads_are_no_names():
     assert not is_plural_description("Association of Defense Communities")
     assert not is_plausible_org("Academies", "en") and not is_plausible_org("Universität", "de")
     assert is_plausible_org("Sample Academy", "en")
+
+
+def test_an_acronym_before_a_dash_pairs_with_its_name_and_descriptors_cluster():
+    from pipeline.orgs import acronym_pairs, cluster_orgs
+    text = "Das Forschungsinstitut SKEM – Stiftung für Klima, Energie, Mobilität e. V. und die Siemens-Tochter Probe GmbH."
+    assert ("Stiftung für Klima Energie Mobilität", "SKEM") in acronym_pairs(text)
+    clusters = cluster_orgs(["Forschungsinstitut SKEM", "Stiftung für Klima, Energie, Mobilität"], text, "de")
+    assert len(clusters) == 1
+    assert acronym_pairs("Berlin – Paris und London") == []
+    from pipeline.orgs import strip_generic_head
+    assert strip_generic_head("Siemens-Tochter Probe GmbH") == "Probe GmbH"
+    assert strip_generic_head("ÖPNV") == "ÖPNV"
