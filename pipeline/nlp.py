@@ -166,14 +166,31 @@ class EntityFinder:
     def _people_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]]) -> list[Mention]:
         out = []
         for ent in doc.ents:
-            if ent.label_ not in PERSON_LABELS or overlaps(ent.start_char, ent.end_char, taken):
+            # an "organisation" or place that starts with a title or role and goes on with a name is a person
+            # ("Dr Aoife Dunleavy", "Bezirksverordnete Lars Rauchfuß" where the NER said ORG)
+            as_person = ent.label_ in ("ORG", "GPE") and orgs.starts_with_person_word(ent.text)
+            if ent.label_ not in PERSON_LABELS and not as_person:
                 continue
             sent = ent.sent
             person = people.parse_person(ent.text, sent.text, ent.start_char - sent.start_char, lang)
+            if as_person and len(person.name.split(" ")) < 2:
+                continue
+            # a city or date inside the name blocks it; one inside the role before it does not (the gazetteer
+            # reads "Senatorin" as Berlin's senate in "Senatorin Katharina Günther-Wünsch")
+            name_at = ent.text.rfind(person.name.split(" ")[0]) if person.name else -1
+            if overlaps(ent.start_char + max(name_at, 0), ent.end_char, taken):
+                continue
             if person.name and people.is_plausible_person(person.name, lang):
                 source = "rule" if ent.ent_id_ == RULE_ID else "ner"
                 out.append(Mention("PERSON", ent.text, ent.start_char, ent.end_char, person=person, source=source))
-        return out
+        blocked = taken + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ORG_LABELS | PERSON_LABELS] \
+            + [(m.start, m.end) for m in out]  # (a place label on a name is no reason: "Marta Zielińska")
+        for sent, start, end in named_beside(doc, out, blocked):
+            person = people.parse_person(doc[start:end].text, sent.text, doc[start].idx - sent.start_char, lang)
+            if person.name and len(person.name.split(" ")) >= 2 and people.is_plausible_person(person.name, lang):
+                out.append(Mention("PERSON", doc[start:end].text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]),
+                                   person=person, source="rule"))
+        return sorted(out, key=lambda m: m.start)
 
     def _orgs_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], cities: list[Mention]) -> list[Mention]:
         out = []
@@ -230,6 +247,48 @@ def names_no_organisation(doc: Doc, ent) -> bool:
         if token.text in CLOSING_QUOTES or token.lower_ in COORDINATION or token.text[:1].isupper():
             continue
         return token.lower_ in PLACE_OR_PROGRAMME_NOUNS
+    return False
+
+
+def _two_name_words(doc: Doc, i: int) -> bool:
+    """doc[i], doc[i + 1] could be a first name and a surname, and the name ends there."""
+    if i + 1 >= len(doc) or doc[i].is_sent_start or doc[i + 1].is_sent_start:
+        return False
+    ends = i + 2 >= len(doc) or doc[i + 2].is_sent_start or not doc[i + 2].text[:1].isupper()
+    return ends and all(people.is_name_word(t.text) and t.is_alpha or "-" in t.text[1:-1] for t in doc[i:i + 2])
+
+
+def named_beside(doc: Doc, found: list[Mention], blocked: list[tuple[int, int]]):
+    """(sentence, start, end) token spans of two-word names that the patterns miss because the first name
+    is not in the list, where the sentence's syntax marks a person:
+    * after a found person and "und"/"and" ("Bernd Sieben und Fiete Lemke");
+    * after a role word and a comma, the role perhaps with "von/of X" ("der stellvertretende
+      Bürgermeister von Kiew, Taras Melnytschuk,"; "Partnerschaftsbeauftragten, Mirka Schuster,");
+    * before a comma and a role word ("Annastacia Palaszczuk, Premier und …"; "Marta Zielińska,
+      director of KBF")."""
+    ends = {m.end for m in found}
+    for i in range(len(doc) - 1):
+        if not _two_name_words(doc, i) or overlaps(doc[i].idx, doc[i + 1].idx + len(doc[i + 1]), blocked):
+            continue
+        before = doc[i - 1] if i > 0 else None
+        after_person = before is not None and before.lower_ in ("und", "and") and i > 1 and \
+            doc[i - 2].idx + len(doc[i - 2]) in ends
+        after_role = before is not None and before.text == "," and _role_before(doc, i - 1)
+        before_role = i + 3 < len(doc) and doc[i + 2].text == "," and \
+            (people.is_role_word(doc[i + 3].text) or people.is_modifier(doc[i + 3].text) and i + 4 < len(doc)
+             and people.is_role_word(doc[i + 4].text))
+        if after_person or after_role or before_role:
+            yield doc[i].sent, i, i + 2
+
+
+def _role_before(doc: Doc, comma: int) -> bool:
+    """A role word right before the comma at ``comma``, or "role von/of/des X" (up to three words)."""
+    for back in range(1, 5):
+        j = comma - back
+        if j < 0 or doc[j].is_sent_start and back > 1:
+            return False
+        if people.is_role_word(doc[j].text):
+            return back == 1 or doc[j + 1].lower_ in ("von", "of", "des", "der", "in")
     return False
 
 

@@ -207,3 +207,29 @@ def test_german_compounds_hide_network_mentions():
                         finder.nlp("de")(text))
     orgs_found = [(m.text, m.start) for m in found if m.type == "ORG"]
     assert ("Eurocities", text.index("Eurocities")) in orgs_found and not any(t == "EU" for t, _ in orgs_found)
+
+
+def persons_in(lang: str, text: str) -> list[str]:
+    from pipeline.nlp import EntityFinder
+    from pipeline.records import Article
+    from pipeline.settings import Settings
+    finder = EntityFinder(Settings())
+    article = Article(id="a", source="t", url=None, title="", text=text, published=None, language=lang)
+    return [m.person.name for m in finder.find(article, finder.nlp(lang)(text)) if m.type == "PERSON"]
+
+
+def test_names_beside_a_person_or_role_are_people_whatever_their_first_name():
+    assert "Quirin Zaunkönig" in persons_in("de", "Seitdem organisierten Bernd Sieben und Quirin Zaunkönig die Besuche.")
+    assert "Ylvie Brakel" in persons_in("de", "Wir arbeiten mit der Partnerschaftsbeauftragten, Ylvie Brakel, zusammen.")
+    assert "Oleks Pyrihow" in persons_in(
+        "de", "Der stellvertretende Bürgermeister von Kiew, Oleks Pyrihow, wird ein Memorandum unterzeichnen.")
+    assert "Yrsa Wrobelski" in persons_in("de", "Er sprach mit Yrsa Wrobelski, Premier des Bundesstaates, über Medizin.")
+    assert "Zofia Wrzosek" in persons_in("en", "It was signed by Callum Reid, director of Festivals Edinburgh, and "
+                                               "Zofia Wrzosek, director of KBF.")
+    # no role, no person beside: two capitalised words stay what they are
+    assert persons_in("de", "Die Ausstellung Blaue Stunde, die bis Mai läuft, zeigt Grafik.") == []
+
+
+def test_a_city_inside_the_role_does_not_block_the_name():
+    assert "Katharina Günther-Wünsch" in persons_in(
+        "de", "Die Vereinbarung unterzeichneten die Berliner Senatorin Katharina Günther-Wünsch und der Minister.")
