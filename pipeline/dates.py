@@ -16,9 +16,12 @@ Conventions (documented choices):
      sentence when that lies more than a year away from publication (a historical account,
      "1968 ... am 19. März"); otherwise the year (publication year -1, 0 or +1) that puts the
      date nearest to publication (press releases report on recent and coming events);
-  3. without a publication date: the year of the nearest preceding date naming the same
-     month ("19.-21. November 2024 ... am 20. November"), else the nearest preceding explicit
-     year in the text; with no year anywhere the date is dropped.
+  3. without a publication date, the middle of the latest year that a date with a month names
+     ("im Januar 2025") stands in for it: rule 1 applies, then the year of the nearest preceding
+     date naming the same month, else the year nearest to it; without such a date: the year of
+     the nearest preceding date naming the same month ("19.-21. November 2024 ... am 20.
+     November"), else the nearest preceding explicit year in the text; with no year anywhere the
+     date is dropped. A period of bare years ("2024 to 2028") never lends its year.
 * A bare four-digit number is a year only where its context says time: not inside a name
   ("Agenda 2030", "Horizon 2020"), not a count ("2000 Menschen", "more than 2000"), not part of
   an address, phone number, URL or code.
@@ -374,7 +377,14 @@ def _accept(name: str, text: str, cand: _Cand, lang: str) -> bool:
         return not _glued(text, cand.start, cand.end) and not _count_word_before(text, cand.start)
     if name.startswith("num"):
         return _is_day_date(text, cand.start, cand.end)
+    if cand.first.year is None and (cand.last is None or cand.last.year is None):
+        return not _RELATIVE_BEFORE.search(text[max(0, cand.start - 25):cand.start])
     return True
+
+
+# "next August", "im kommenden Mai": relative to a day the reader must know; no date
+_RELATIVE_BEFORE = re.compile(r"\b(?:next|last|this|coming|nächsten|kommenden|letzten|vergangenen|diesen|"
+                              r"im\s+(?:nächsten|kommenden|letzten|vergangenen))\s+$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- candidate search
@@ -492,16 +502,25 @@ def _nearest_to(p: _Point, pub: date) -> int:
 
 
 def _anchor_year(text: str, cands: list[_Cand], index: int, same_sentence: bool) -> int | None:
-    """The explicit year of the nearest preceding candidate (optionally in the same sentence)."""
+    """The explicit year of the nearest preceding candidate (optionally in the same sentence). A period
+    of years ("the period 2024 to 2028") is a horizon, not the time the sentence speaks of: skipped."""
     start = cands[index].start
     for prev in reversed(cands[:index]):
         year = (prev.last or prev.first).year
-        if year is None:
-            continue
         if same_sentence and _SENTENCE_END.search(text, prev.end, start):
             return None
+        if year is None or (prev.last is not None and prev.first.month is None and prev.last.month is None):
+            continue
         return year
     return None
+
+
+def _article_present(cands: list[_Cand]) -> date | None:
+    """Stand-in for a missing publication date: mid-year of the latest year that a date with a month
+    names ("im Januar 2025", "3 March 2024"); bare years are often history or horizons ("seit 2010",
+    "bis 2030"). None when no such date exists."""
+    years = [p.year for c in cands for p in (c.first, c.last) if p is not None and p.year and p.month]
+    return date(max(years), 7, 1) if years else None
 
 
 _RELATIVE_YEAR = re.compile(
@@ -529,31 +548,34 @@ def _same_month_year(cands: list[_Cand], index: int) -> int | None:
     return next((p.year for p in points if month is not None and p.month == month and p.year), None)
 
 
-def _fill_year(text: str, cands: list[_Cand], index: int, pub: date | None) -> int | None:
-    """Year for a yearless date (rule in the module docstring)."""
+def _fill_year(text: str, cands: list[_Cand], index: int, pub: date | None, estimated: bool = False) -> int | None:
+    """Year for a yearless date (rule in the module docstring); ``estimated``: ``pub`` stands in for a
+    missing publication date."""
     relative = _relative_year(text, cands[index].end, pub)
     if relative is not None:
         return relative
     if pub is None:
         same_month = _same_month_year(cands, index)
         return same_month or _anchor_year(text, cands, index, same_sentence=False)
+    if estimated:
+        return _same_month_year(cands, index) or _nearest_to(cands[index].first, pub)
     local = _anchor_year(text, cands, index, same_sentence=True)
     if local is not None and abs(local - pub.year) > 1:
         return local
     return _nearest_to(cands[index].first, pub)
 
 
-def _with_years(text: str, cands: list[_Cand], pub: date | None) -> list[_Cand]:
+def _with_years(text: str, cands: list[_Cand], pub: date | None, estimated: bool = False) -> list[_Cand]:
     """Complete every candidate's missing years (periods first from their own end)."""
     out: list[_Cand] = []
     for i, cand in enumerate(cands):
         first, last = cand.first, cand.last
         if last is not None:
             if last.year is None:
-                last = replace(last, year=_fill_year(text, cands, i, pub))
+                last = replace(last, year=_fill_year(text, cands, i, pub, estimated))
             first = _inherit(first, last)
         elif first.year is None:
-            first = replace(first, year=_fill_year(text, cands, i, pub))
+            first = replace(first, year=_fill_year(text, cands, i, pub, estimated))
         out.append(replace(cand, first=first, last=last))
     return out
 
@@ -587,7 +609,8 @@ def find_dates(text: str, lang: str, published: str | None = None) -> list[DateS
     """All explicit calendar dates, months, years and periods in ``text``, sorted by start."""
     try:
         cands = _merge_periods(text, _non_overlapping(list(_matches(text, lang))))
-        cands = _with_years(text, cands, _published(published))
+        pub = _published(published)
+        cands = _with_years(text, cands, pub) if pub else _with_years(text, cands, _article_present(cands), True)
         return [s for s in (_to_span(text, c) for c in cands) if s is not None]
     except (ValueError, TypeError, OverflowError, RecursionError):  # pragma: no cover - safety net
         return []

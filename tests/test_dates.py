@@ -148,6 +148,24 @@ def test_historical_sentence_keeps_its_year() -> None:
     assert isos(text, "de", "2021-05-12") == ["1968", "1968-03-19"]
 
 
+def test_without_publication_the_latest_dated_year_stands_in_for_it() -> None:
+    text = ("Sie unterzeichnete am 3. März die Erklärung. Den Beschluss gab es im Januar 2025. "
+            "Der Verein wirkt seit 2010. Am 6. August wird die Flagge gehisst.")
+    assert isos(text, "de", None) == ["2025-03-03", "2025-01", "2010", "2025-08-06"]
+
+
+def test_a_period_of_years_lends_no_year() -> None:
+    text = "A plan for the period 2024 to 2028 goes to the committee on 22 April."
+    assert isos(text, "en", "2024-03-13") == ["2024/2028", "2024-04-22"]
+
+
+@pytest.mark.parametrize(("text", "lang"), [("The first exchange is planned for next August.", "en"),
+                                            ("Das Fest folgt im kommenden Mai.", "de"),
+                                            ("We met last March.", "en")])
+def test_relative_months_are_no_dates(text: str, lang: str) -> None:
+    assert isos(text, lang, "2024-06-01") == []
+
+
 # ------------------------------------------------------------------ spans and kinds
 
 
