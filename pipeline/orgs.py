@@ -378,8 +378,21 @@ def _pair_long_then_short(inner: str, before: str) -> tuple[str, str] | None:
     """"Deutscher Städtetag (DST)"."""
     if not re.fullmatch(ACRONYM, inner) or not is_acronym(inner):
         return None
-    long = best_long_form(inner, _trim_glue(name_words_before(before)))
+    words = _trim_glue(name_words_before(before))
+    long = best_long_form(inner, words) or foreign_long_form(inner, words)
     return (strip_outer_punct(long), inner) if long else None
+
+
+def foreign_long_form(acronym: str, words: list[str]) -> str | None:
+    """"the Kraków Festival Office (KBF)": an acronym of the name in another language (Krakowskie Biuro
+    Festiwalowe) spells no initials here; the name right before the bracket, from its last capitalised
+    word that starts with the acronym's letter, is its long form (at least two words, no glue at the end)."""
+    if not words or words[-1].casefold() in NAME_GLUE or not words[-1][:1].isupper():
+        return None
+    starts = [i for i, w in enumerate(words) if w[:1].isupper() and w[0].upper() == acronym[0].upper()]
+    if not starts or len(words) - starts[-1] < 2:
+        return None
+    return " ".join(words[starts[-1]:])
 
 
 def _pair_short_then_long(inner: str, before: str) -> tuple[str, str] | None:
@@ -723,7 +736,9 @@ def is_plausible_org(name: str, lang: str) -> bool:
         return True
     if all(fold(part) in city_names() for part in name.split(", ")):
         return False
-    if (is_document_name(name) and not is_head_word(name.split(" ")[0])) or starts_with_person_word(name):
+    first, last = name.split(" ")[0], name.split(" ")[-1]
+    headed = is_head_word(first) or is_head_word(last) or fold(last) in english_heads()  # "Kraków Festival Office"
+    if (is_document_name(name) and not headed) or starts_with_person_word(name):
         return False
     if not (name[:1].isupper() or name[:1].isdigit() or "." in name.split(" ")[0]):
         return False

@@ -217,8 +217,43 @@ def left_word(word: str, lang: str, before: str = "") -> bool:
     return word[:1].isupper() or word[:1].isdigit() or word.lower() in MODIFIER_NOUNS_EN
 
 
+# English names of documents that go on in lower case: "memorandum of understanding", "letter of intent",
+# then a complement after on/between ("an agreement on cooperation between Vilnius and Warsaw as twin
+# cities"); not after "with", which names the other party ("a Friendship Oath with Kharkiv")
+FIXED_OF_EN = {"understanding", "intent", "cooperation", "co-operation"}
+COMPLEMENT_START_EN = {"on", "between"}
+COMPLEMENT_STOP_EN = {"which", "that", "who", "whose", "by", "during", "after", "before", "since", "when", "while",
+                      "to", "at", "in", "from", "until", "last", "next", "this", "today", "yesterday", "tomorrow"}
+
+
+def grow_right_en(text: str, toks: list[re.Match], idx: int) -> int:
+    """English: the fixed "of understanding"/"of intent" and a lower-case complement (up to eight words
+    after on/between, to the next punctuation, time word, place or clause word)."""
+    right = idx
+    if idx + 2 < len(toks) and toks[idx + 1].group() == "of" and toks[idx + 2].group().lower() in FIXED_OF_EN \
+            and joined(text, toks[idx], toks[idx + 1]) and joined(text, toks[idx + 1], toks[idx + 2]):
+        right = idx + 2
+    if right + 2 >= len(toks) or toks[right + 1].group() not in COMPLEMENT_START_EN \
+            or not joined(text, toks[right], toks[right + 1]):
+        return right
+    end, k = None, right + 2
+    while k < len(toks) and k - right <= 9 and joined(text, toks[k - 1], toks[k]):
+        word = toks[k].group()
+        if word.strip(".") in TIME_WORDS or word.lower() in COMPLEMENT_STOP_EN or word[:1].isdigit() \
+                or re.search(r"[’']s?$", word):
+            break
+        end, k = k, k + 1
+    while end is not None and end > right + 1 and toks[end].group().lower() in ("and", "the", "of", "a", "an", "or"):
+        end -= 1
+    return end if end is not None and end > right + 1 else right
+
+
 def grow_right(text: str, toks: list[re.Match], idx: int, lang: str) -> int:
     """Index of the last token of the document name's complement ("zur Vertiefung der …", "of Mayors")."""
+    if lang == "en":
+        lower = grow_right_en(text, toks, idx)
+        if lower > idx:
+            return lower
     connect = CONNECT_DE | CONNECT_EN if lang == "de" else CONNECT_EN
     if lang == "de" and (idx + 1 >= len(toks) or toks[idx + 1].group().lower() not in COMPLEMENT_START_DE):
         return idx
@@ -292,12 +327,18 @@ def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names:
         if any(d.start <= m.start < d.end or same_document(party_name(m), d.name) for d in names) \
                 or is_place(article, m) or m.type == "ORG" and (in_brackets(article.text, m) or in_role(article.text, m)) \
                 or genitive_attribute(article.text, m) or witness(article.text[sent.start:m.start]) \
-                or container(article.text, m, mentions):
+                or container(article.text, m, mentions) or city_in_org(m, mentions):
             continue
         if trigger_at is not None and m.start > trigger_at and not introduced(article.text[trigger_at:m.start]):
             continue
         found.append(m)
     return unique_parties(sorted(found, key=lambda m: m.start))
+
+
+def city_in_org(m: Mention, mentions: list[Mention]) -> bool:
+    """The city inside an organisation's name ("Festivals Edinburgh", "Universität Leipzig") is not a party
+    of its own: the organisation is."""
+    return m.type == "CITY" and any(o.type == "ORG" and o.start <= m.start and m.end <= o.end for o in mentions)
 
 
 def in_brackets(text: str, m: Mention) -> bool:
@@ -529,8 +570,15 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
     origin: dict[tuple, set[str]] = {}  # whether a row was read in the headline, the body or both
     head_end = article.text.find("\n")
     undated: list[tuple[str, str]] = []  # (document noun, date) of signing sentences that name no party
+    previous: tuple[int, str] | None = None  # (sentence index, document) of the last signing sentence naming one
+    index = {sent.start: i for i, sent in enumerate(sents)}
     for s in found:
         agreement = canonical_document(s.names, main, named)
+        at = index.get(s.sent.start, -2)
+        if not s.names and previous is not None and previous[0] == at - 1:
+            agreement = previous[1]  # "… signed a memorandum on X. It was signed by A and B.": that memorandum
+        if s.names and agreement:
+            previous = (at, agreement)
         parties = s.parties or follow_up_parties(article, sents, s.sent, mentions) or (
             [home] if home and SUBJECT_RE.search(s.sent.text) else [])
         if s.names and not parties and s.date and s.status == "signed":
@@ -558,7 +606,8 @@ def signatures(article: Article, sents: list[Sentence], mentions: list[Mention])
         if row.person is None and nearby.get(key) is not None:
             rows[key] = replace(row, person=nearby[key].name, role=nearby[key].role)
     for key, row in rows.items():  # a party-less sentence dates the signing of its document
-        date = next((d for head, d in undated if same_head(head, row.agreement.casefold().split()[-1])), None)
+        words = row.agreement.casefold().split()  # (the head may be followed by a complement: "agreement on X")
+        date = next((d for head, d in undated if any(same_head(head, w) for w in words)), None)
         if row.date is None and row.status == "signed" and date:
             rows[key] = replace(row, date=date)
     return [r if r.date or r.status != "signed" else replace(r, date=reported) for r in rows.values()]
@@ -759,10 +808,28 @@ def alliances(article: Article, sents: list[Sentence], mentions: list[Mention]) 
 
 def extract_relations(article: Article, doc, mentions: list[Mention]) -> tuple[list[Signature], list[Partnership]]:
     sents = sentences(article, doc)
+    mentions = with_canonical_orgs(article, mentions)
     sigs = signatures(article, sents, mentions)
     parts = twinnings(article, sents, mentions) + projects(article, sents, mentions) + networks(
         article, sents, mentions, sigs) + alliances(article, sents, mentions)
     return sigs, dedupe_partnerships(parts)
+
+
+def with_canonical_orgs(article: Article, mentions: list[Mention]) -> list[Mention]:
+    """Organisation mentions under their organisation's one name in this article, so that "the Kraków
+    Festival Office (KBF)" and "KBF" sign (or join) once, as "Kraków Festival Office"."""
+    names = [m.org for m in mentions if m.type == "ORG" and m.org]
+    if len(set(names)) < 2:
+        return mentions
+    canonical = {alias: name for name, aliases in orgs.cluster_orgs(names, article.text, article.language or "de")
+                 for alias in (name, *aliases)}
+    def one_name(m: Mention) -> Mention:
+        if m.type == "ORG" and m.org:
+            return replace(m, org=canonical.get(m.org, m.org))
+        if m.person is not None and m.person.affiliation in canonical:  # "director of KBF"
+            return replace(m, person=replace(m.person, affiliation=canonical[m.person.affiliation]))
+        return m
+    return [one_name(m) for m in mentions]
 
 
 def dedupe_partnerships(rows: list[Partnership]) -> list[Partnership]:

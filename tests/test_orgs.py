@@ -231,3 +231,12 @@ def test_an_acronym_before_a_dash_pairs_with_its_name_and_descriptors_cluster():
     from pipeline.orgs import strip_generic_head
     assert strip_generic_head("Siemens-Tochter Probe GmbH") == "Probe GmbH"
     assert strip_generic_head("ÖPNV") == "ÖPNV"
+
+
+def test_a_bracketed_acronym_of_a_foreign_name_pairs_with_the_name_before_it():
+    from pipeline.orgs import acronym_pairs, is_plausible_org
+    assert acronym_pairs("Festivals Edinburgh and the Kraków Festival Office (KBF) signed.") == \
+        [("Kraków Festival Office", "KBF")]
+    assert acronym_pairs("Jonas Probe (SPD) signed.") == []
+    assert is_plausible_org("Kraków Festival Office", "en")  # an event word inside a headed name
+    assert not is_plausible_org("Berlin Festival Week", "en")

@@ -164,3 +164,11 @@ def test_role_after_a_conjunction_belongs_to_the_next_person():
     first = parse_in("Jonas Probe", sentence, "de")
     assert first.role == "Oberbürgermeister von Neustadt" and first.affiliation == "Neustadt"
     assert parse_in("Erika Muster", sentence, "de").role == "Bürgermeisterin von Altdorf"
+
+
+def test_lord_provost_is_a_role_not_a_person():
+    from pipeline.people import parse_person
+    sentence = "The Lord Provost of Edinburgh, Fiona Strachan, signed."
+    assert parse_person("Lord Provost", sentence, 4, "en").name == ""
+    fiona = parse_person("Fiona Strachan", sentence, sentence.index("Fiona"), "en")
+    assert fiona.name == "Fiona Strachan" and fiona.role == "Lord Provost of Edinburgh"

@@ -32,6 +32,12 @@ def relations(finder, text: str, lang: str, published: str | None = None):
     ("Both cities signed a cooperation agreement in the town hall.", "en", "cooperation agreement"),
     ("Leeds signed the Integrating Cities Charter, which commits it to equal treatment.", "en",
      "Integrating Cities Charter"),
+    ("Both offices signed a memorandum of understanding on exchanging artists and festival staff.", "en",
+     "memorandum of understanding on exchanging artists and festival staff"),
+    ("The mayors signed an agreement on cooperation between Rivertown and Hilltown as twin cities.", "en",
+     "agreement on cooperation between Rivertown and Hilltown as twin cities"),
+    ("Leeds signed a Friendship Oath with Kharkiv on Monday.", "en", "Friendship Oath"),
+    ("The city signed the agreement on Monday in Paris.", "en", "agreement"),
 ])
 def test_document_names(sentence, lang, name):
     assert agreement_names(Sentence(0, len(sentence), sentence), lang)[0].name == name
@@ -242,3 +248,19 @@ def test_headline_wording_maps_onto_the_body_document(finder):
     sigs, _ = relations(finder, text, "de")
     assert {s.agreement for s in sigs} == {"Fair-Cities-Charter"}
     assert [s.date for s in sigs] == ["2024-05-05"]
+
+
+def test_an_acronym_and_its_organisation_sign_once_and_it_follows_its_document(finder):
+    text = ("Edinburgh and Kraków renew their twinning agreement\n"
+            "The Lord Provost of Edinburgh, Fiona Strachan, and the Deputy Mayor of Kraków, Agnieszka Wołoszyn, "
+            "signed the renewed agreement on 27 September 2024. On the same occasion, Festivals Edinburgh and the "
+            "Kraków Festival Office (KBF) signed a memorandum of understanding on exchanging artists. It was signed "
+            "by Callum Reid, director of Festivals Edinburgh, and Marta Zielińska, director of KBF.")
+    sigs, _ = relations(finder, text, "en", "2024-09-30")
+    rows = {(s.signatory, s.agreement): s for s in sigs}
+    memo = "memorandum of understanding on exchanging artists"
+    assert {("Festivals Edinburgh", memo), ("Kraków Festival Office", memo)} <= set(rows)
+    assert not any(s.signatory == "KBF" for s in sigs)  # its organisation's one name
+    assert ("Edinburgh", memo) not in rows  # the city inside "Festivals Edinburgh" does not sign
+    assert rows[("Edinburgh", "twinning agreement")].person == "Fiona Strachan"
+    assert rows[("Kraków Festival Office", memo)].person == "Marta Zielińska"
