@@ -810,9 +810,33 @@ def extract_relations(article: Article, doc, mentions: list[Mention]) -> tuple[l
     sents = sentences(article, doc)
     mentions = with_canonical_orgs(article, mentions)
     sigs = signatures(article, sents, mentions)
-    parts = twinnings(article, sents, mentions) + projects(article, sents, mentions) + networks(
-        article, sents, mentions, sigs) + alliances(article, sents, mentions)
+    found_projects = projects(article, sents, mentions)
+    parts = twinnings(article, sents, mentions) + found_projects + projects_of_agreements(article, sigs, found_projects) \
+        + networks(article, sents, mentions, sigs) + alliances(article, sents, mentions)
     return sigs, dedupe_partnerships(parts)
+
+
+# a project named in a signed document's name: "Kooperationsvereinbarung für Modellprojekt Rathausblock Kreuzberg",
+# "agreement on the Harbour Bridge project"
+PROJECT_IN_NAME_RES = (re.compile(r"\b([A-ZÄÖÜ]?[\w\-]*[Pp]rojekt\w*(?:\s+(?:[A-ZÄÖÜ0-9„\"][^\s,.;]*|und|and))*"
+                                  r"\s+[A-ZÄÖÜ0-9„\"][^\s,.;]*)"),
+                       re.compile(r"\b((?:[A-Z][\w\-+]*\s+)+project)\b"))
+
+
+def projects_of_agreements(article: Article, sigs: list[Signature], found: list[Partnership]) -> list[Partnership]:
+    """The parties that signed an agreement for a named project are its members (two or more), under the
+    name the project has elsewhere in the article when that name is part of this one."""
+    known = {p.partnership for p in found if p.kind == "project"}
+    rows = []
+    for agreement in dict.fromkeys(s.agreement for s in sigs if s.status == "signed"):
+        match = next((m for r in PROJECT_IN_NAME_RES for m in [r.search(agreement)] if m), None)
+        signers = [s for s in sigs if s.agreement == agreement and s.status == "signed"]
+        if match is None or len({s.signatory for s in signers}) < 2:
+            continue
+        name = next((k for k in known if k.casefold() in match.group(1).casefold()), match.group(1).strip())
+        rows += [Partnership(article.id, name, "project", s.signatory, s.geonames_id, s.signatory_type, None, None,
+                             None, s.evidence, s.evidence_start, s.evidence_end) for s in signers]
+    return rows
 
 
 def with_canonical_orgs(article: Article, mentions: list[Mention]) -> list[Mention]:

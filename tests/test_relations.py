@@ -264,3 +264,13 @@ def test_an_acronym_and_its_organisation_sign_once_and_it_follows_its_document(f
     assert ("Edinburgh", memo) not in rows  # the city inside "Festivals Edinburgh" does not sign
     assert rows[("Edinburgh", "twinning agreement")].person == "Fiona Strachan"
     assert rows[("Kraków Festival Office", memo)].person == "Marta Zielińska"
+
+
+def test_signatories_of_a_project_agreement_are_its_members(finder):
+    text = ("Kooperationsvereinbarung für Modellprojekt Hafenblock Neustadt unterzeichnet\n"
+            "Am 3. Juni 2024 unterzeichneten der Bezirk Pankow, die Beispielbau Wohnungsgesellschaft mbH und das "
+            "Forum Hafenblock die Kooperationsvereinbarung für Modellprojekt Hafenblock Neustadt.")
+    sigs, parts = relations(finder, text, "de", "2024-06-04")
+    signers = {s.signatory for s in sigs if "Modellprojekt Hafenblock" in s.agreement}
+    members = {p.member for p in parts if p.kind == "project" and p.partnership == "Modellprojekt Hafenblock Neustadt"}
+    assert len(signers) >= 2 and members == signers
