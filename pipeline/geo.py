@@ -674,6 +674,20 @@ def _non_overlapping(matches: list[CityMatch]) -> list[CityMatch]:
     return out
 
 
+METROPOLIS = 1_000_000  # a city this large whose region is the district's region contains it (Berlin, Hamburg)
+
+
+def contains(outer: int | None, inner: int | None) -> bool:
+    """Does the place ``outer`` contain ``inner``, as a metropolis contains its districts ("Spandau" in
+    Berlin)? Judged from the index: the same country and region, ``outer`` at least a million people and
+    five times ``inner``. Units GeoNames lacks (negative ids) lie in the region they name."""
+    places = _default_resolver().gaz.places
+    a, b = places.get(outer or 0), places.get(inner or 0)
+    if a is None or b is None or outer == inner:
+        return False
+    return a[1] == b[1] and a[2] == b[2] and a[3] >= METROPOLIS and a[3] >= 5 * max(b[3], 1)
+
+
 @lru_cache(maxsize=1)
 def _default_resolver() -> CityResolver:
     """One resolver per process."""

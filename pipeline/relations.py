@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from . import orgs
+from . import geo, orgs
 from .records import Article, Mention, Partnership, PersonName, Signature
 from .settings import MODELS_DIR
 
@@ -642,12 +642,18 @@ def twinnings(article: Article, sents: list[Sentence], mentions: list[Mention]) 
         cities = unique_parties([m for m in inside(mentions, sent, "CITY") if not container(article.text, m, mentions)])
         anchor = home if home else (cities[0] if cities else None)
         for partner in cities:
-            if anchor is None or related_places(party_name(anchor), party_name(partner)):
+            if anchor is None or related_places(party_name(anchor), party_name(partner)) or within(anchor, partner):
                 continue
             word = "Twinning" if article.language == "en" else "Städtepartnerschaft"
             name = f"{word} {party_name(anchor)}–{party_name(partner)}"
             rows += partnership_rows(article, name, "twinning", [anchor, partner], sent)
     return rows
+
+
+def within(a: Mention, b: Mention) -> bool:
+    """One city is a district of the other ("Spandau" and Berlin): never twinned."""
+    ids = (a.city.geonames_id if a.city else None, b.city.geonames_id if b.city else None)
+    return geo.contains(*ids) or geo.contains(*ids[::-1])
 
 
 def related_places(a: str, b: str) -> bool:

@@ -274,3 +274,15 @@ def test_signatories_of_a_project_agreement_are_its_members(finder):
     signers = {s.signatory for s in sigs if "Modellprojekt Hafenblock" in s.agreement}
     members = {p.member for p in parts if p.kind == "project" and p.partnership == "Modellprojekt Hafenblock Neustadt"}
     assert len(signers) >= 2 and members == signers
+
+
+def test_a_district_is_never_twinned_with_its_own_city(finder):
+    from pipeline import geo
+    assert geo.contains(2950159, 7290252) and not geo.contains(7290252, 2950159)  # Berlin holds Spandau
+    assert not geo.contains(2950159, 2842647)  # not Saarbrücken
+    text = ("Spandau feiert Städtepartnerschaft mit Siegen\n"
+            "Der Berliner Bezirk Spandau und die Stadt Siegen feiern 70 Jahre Städtepartnerschaft, "
+            "die seit 1952 Berlin und das Siegerland verbindet.")
+    _, parts = relations(finder, text, "de", "2022-06-01")
+    twinned = {p.member for p in parts if p.kind == "twinning"}
+    assert "Siegen" in twinned and "Berlin" not in twinned
