@@ -327,7 +327,8 @@ def parties_in(article: Article, sent: Sentence, mentions: list[Mention], names:
         if any(d.start <= m.start < d.end or same_document(party_name(m), d.name) for d in names) \
                 or is_place(article, m) or m.type == "ORG" and (in_brackets(article.text, m) or in_role(article.text, m)) \
                 or genitive_attribute(article.text, m) or witness(article.text[sent.start:m.start]) \
-                or container(article.text, m, mentions) or city_in_org(m, mentions):
+                or container(article.text, m, mentions) or city_in_org(m, mentions) \
+                or supporter(article.text, sent, m):
             continue
         if trigger_at is not None and m.start > trigger_at and not introduced(article.text[trigger_at:m.start]):
             continue
@@ -376,6 +377,20 @@ def genitive_attribute(text: str, m: Mention) -> bool:
 
 WITNESS_RE = re.compile(r"\b(im Beisein|in Anwesenheit|in Gegenwart|unter Anwesenheit|in the presence of|witnessed by)\b"
                         r"[^.;:!?]*$", re.I)
+
+
+SUPPORTER_RE = re.compile(r"\b(with the (?:support|help|backing) of|supported by|coordinated by|led by|initiated by|"
+                          r"hosted by|mit (?:der )?Unterstützung (?:von|des|der)|unterstützt (?:von|durch)|"
+                          r"koordiniert (?:von|durch)|initiiert (?:von|durch)|auf Initiative (?:von|des|der))\s+"
+                          r"(?:the\s+|der\s+|des\s+|dem\s+)?(?:[^.;:!?,]*?(?:,|\band\b|\bund\b)\s+)*$", re.I)
+ANNOUNCER_RE = re.compile(r"^\s*(teilt mit|informiert|gibt bekannt|announces|informs)\s*:", re.I)
+
+
+def supporter(text: str, sent: Sentence, m: Mention) -> bool:
+    """'… with the support of UN-Habitat', 'led by Nourish Scotland and IPES-Food', 'koordiniert von X':
+    who supports, drafts or coordinates a document does not sign it; nor does the office that announces
+    the news ('Das Presse- und Informationsamt teilt mit:')."""
+    return bool(SUPPORTER_RE.search(text[sent.start:m.start]) or ANNOUNCER_RE.match(text[m.end:sent.end]))
 
 
 def witness(before: str) -> bool:

@@ -286,3 +286,15 @@ def test_a_district_is_never_twinned_with_its_own_city(finder):
     _, parts = relations(finder, text, "de", "2022-06-01")
     twinned = {p.member for p in parts if p.kind == "twinning"}
     assert "Siegen" in twinned and "Berlin" not in twinned
+
+
+def test_supporters_drafters_and_announcers_do_not_sign(finder):
+    text = ("Bristol signs the Harbour Declaration\n"
+            "Bristol and Cardiff signed the Harbour Declaration on 3 May 2024 with the support of Eurocities. "
+            "The declaration, led by Example Food Alliance and Sample Foundation, asks cities to act.")
+    sigs, _ = relations(finder, text, "en", "2024-05-04")
+    assert {s.signatory for s in sigs} == {"Bristol", "Cardiff"}
+    text = ("Erklärung unterzeichnet\nDas Beispielamt des Landes Berlin teilt mit: Die Bürgermeisterin von Pankow "
+            "und der Bürgermeister von Spandau haben heute die Erklärung für saubere Luft unterzeichnet.")
+    sigs, _ = relations(finder, text, "de", "2024-05-04")
+    assert "Beispielamt des Landes Berlin" not in {s.signatory for s in sigs}
