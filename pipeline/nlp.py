@@ -145,10 +145,10 @@ class EntityFinder:
         # an organisation may contain a city ("Universität Leipzig", "Senatsverwaltung für Umwelt", whose
         # head names Berlin); it may not cross a city's edge or touch a date
         org_blocked = [(m.start, m.end) for m in dates_]
-        people_found = canonical_people(self._people_in(doc, lang, taken))
+        people_found = canonical_people(self._people_in(doc, lang, taken, article.text))
         org_mentions = without_generic_acronyms(article.text, self._orgs_in(doc, lang, org_blocked, cities))
         if lang == "de":
-            org_mentions += networks_in_compounds(doc, [(m.start, m.end) for m in org_mentions])
+            org_mentions += networks_in_compounds(article.text, [(m.start, m.end) for m in org_mentions])
         found += people_found + [m for m in org_mentions if not names_a_person(m, people_found)
                                  and (m.source != "ner" or statistical_org_fits(m.org, lang, article.text))]
         return sorted((with_sentence(m, sentences) for m in found), key=lambda m: (m.start, m.end, m.type))
@@ -163,7 +163,7 @@ class EntityFinder:
         spans = dates.find_dates(article.text, article.language, article.published)
         return [Mention("DATE", d.text, d.start, d.end, iso_date=d.iso, source="date_rules") for d in spans]
 
-    def _people_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]]) -> list[Mention]:
+    def _people_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], text: str | None = None) -> list[Mention]:
         out = []
         for ent in doc.ents:
             # an "organisation" or place that starts with a title or role and goes on with a name is a person
@@ -185,7 +185,7 @@ class EntityFinder:
                 out.append(Mention("PERSON", ent.text, ent.start_char, ent.end_char, person=person, source=source))
         blocked = taken + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ORG_LABELS | PERSON_LABELS] \
             + [(m.start, m.end) for m in out]  # (a place label on a name is no reason: "Marta Zielińska")
-        for sent, start, end in named_beside(doc, out, blocked):
+        for sent, start, end in named_beside(doc, doc.text if text is None else text, out, blocked):
             person = people.parse_person(doc[start:end].text, sent.text, doc[start].idx - sent.start_char, lang)
             if person.name and len(person.name.split(" ")) >= 2 and people.is_plausible_person(person.name, lang):
                 out.append(Mention("PERSON", doc[start:end].text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]),
@@ -258,7 +258,7 @@ def _two_name_words(doc: Doc, i: int) -> bool:
     return ends and all(people.is_name_word(t.text) and t.is_alpha or "-" in t.text[1:-1] for t in doc[i:i + 2])
 
 
-def named_beside(doc: Doc, found: list[Mention], blocked: list[tuple[int, int]]):
+def named_beside(doc: Doc, text: str, found: list[Mention], blocked: list[tuple[int, int]]):
     """(sentence, start, end) token spans of two-word names that the patterns miss because the first name
     is not in the list, where the sentence's syntax marks a person:
     * after a found person and "und"/"and" ("Bernd Sieben und Fiete Lemke");
@@ -267,7 +267,15 @@ def named_beside(doc: Doc, found: list[Mention], blocked: list[tuple[int, int]])
     * before a comma and a role word ("Annastacia Palaszczuk, Premier und …"; "Marta Zielińska,
       director of KBF")."""
     ends = {m.end for m in found}
-    for i in range(len(doc) - 1):
+    # only two capitalised words next to a comma or "und"/"and" are looked at (a regex over the text is much
+    # cheaper than a look at every token)
+    starts = set()
+    for match in BESIDE_RE.finditer(text):
+        group = 1 if match.group(1) else 2
+        span = doc.char_span(match.start(group), match.end(group))
+        if span is not None and len(span) == 2:
+            starts.add(span.start)
+    for i in sorted(starts):
         if not _two_name_words(doc, i) or overlaps(doc[i].idx, doc[i + 1].idx + len(doc[i + 1]), blocked):
             continue
         before = doc[i - 1] if i > 0 else None
@@ -279,6 +287,10 @@ def named_beside(doc: Doc, found: list[Mention], blocked: list[tuple[int, int]])
              and people.is_role_word(doc[i + 4].text))
         if after_person or after_role or before_role:
             yield doc[i].sent, i, i + 2
+
+
+CAP_WORD = r"[A-ZÄÖÜÀ-ÖØ-ÞĀ-Ž][\w\-]*"
+BESIDE_RE = re.compile(rf"(?:(?<=, )|(?<=\bund )|(?<=\band ))({CAP_WORD} {CAP_WORD})\b|\b({CAP_WORD} {CAP_WORD})(?=,)")
 
 
 def _role_before(doc: Doc, comma: int) -> bool:
@@ -300,7 +312,8 @@ def english_of_phrases(doc: Doc) -> list:
     while i < len(ents):
         ent = ents[i]
         nxt = ents[i + 1] if i + 1 < len(ents) else None
-        gap = doc.text[ent.end_char:nxt.start_char] if nxt is not None else ""
+        gap = doc[ent.end:nxt.start].text_with_ws if nxt is not None else ""  # (doc.text joins every token)
+        gap = " " + gap if ent[-1].whitespace_ else gap
         if nxt is not None and ent.label_ in ORG_LABELS and nxt.label_ in ("ORG", "GPE") \
                 and gap in (" of ", " of the ") and orgs.fold(ent[-1].text) in orgs.english_heads() \
                 and orgs.fold(nxt.text) not in orgs.generic_org_words():  # not "Mayor's Office of the CTO"
@@ -365,17 +378,18 @@ def without_board(name: str) -> str:
     return name
 
 
-def networks_in_compounds(doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
+def networks_in_compounds(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
     """German keeps hyphen compounds whole, so "Eurocities-Konferenz" hides a mention of the network: the
     registry's networks as the first part of a compound (only networks: "EU-Mittel" names no actor)."""
     out = []
-    for token in doc:
-        first = token.text.split("-")[0]
-        if "-" in token.text[1:] and len(first) > 1 and orgs.is_network(first) \
-                and not overlaps(token.idx, token.idx + len(first), taken):
-            out.append(Mention("ORG", first, token.idx, token.idx + len(first), org=orgs.canonical_org(first, "de"),
-                               source="rule"))
+    for match in COMPOUND_HEAD_RE.finditer(text):  # (a regex over the text: cheaper than every token)
+        first, at = match.group(1), match.start(1)
+        if orgs.is_network(first) and not overlaps(at, at + len(first), taken):
+            out.append(Mention("ORG", first, at, at + len(first), org=orgs.canonical_org(first, "de"), source="rule"))
     return out
+
+
+COMPOUND_HEAD_RE = re.compile(r"(?<![\w\-])(\w[\w&]+)-(?=\w)")
 
 
 def canonical_people(found: list[Mention]) -> list[Mention]:
