@@ -619,6 +619,13 @@ class CityResolver:
 
     # ------------------------------------------------------------ public API
 
+    def large_city(self, name: str, min_population: int = 100_000) -> str | None:
+        """The GeoNames name of the most populous place called ``name`` (any language) when it has at least
+        ``min_population`` people, else None: "Hanoi" -> "Hanoi", "Wien" -> "Vienna", "Peter" -> None."""
+        places = [self.gaz.places[g] for g in self.gaz.names.get(fold(name), ()) if g in self.gaz.places]
+        best = max(places, key=lambda p: p[3], default=None)
+        return best[0] if best is not None and best[3] >= min_population else None
+
     def find_cities(self, text: str, lang: str, ner_spans=(), publisher_country: str | None = None) -> list[CityMatch]:
         """All city mentions in ``text``, resolved jointly; non-overlapping and sorted by offset."""
         cands, countries, regions = self._scan(text, lang)

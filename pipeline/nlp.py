@@ -175,6 +175,8 @@ class EntityFinder:
             person = people.parse_person(ent.text, sent.text, ent.start_char - sent.start_char, lang)
             if as_person and len(person.name.split(" ")) < 2:
                 continue
+            if lang == "de":
+                ent, person = self._after_genitive_city(doc, ent, person)
             # a city or date inside the name blocks it; one inside the role before it does not (the gazetteer
             # reads "Senatorin" as Berlin's senate in "Senatorin Katharina Günther-Wünsch")
             name_at = ent.text.rfind(person.name.split(" ")[0]) if person.name else -1
@@ -191,6 +193,24 @@ class EntityFinder:
                 out.append(Mention("PERSON", doc[start:end].text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]),
                                    person=person, source="rule"))
         return sorted(out, key=lambda m: m.start)
+
+    def _after_genitive_city(self, doc: Doc, ent, person):
+        """German "Oberbürgermeister Hanois Nguyen Duc Chung": a large city in the genitive between the role
+        and the name is the affiliation, and the name (which the patterns cut after two words) runs on."""
+        words = person.name.split(" ")
+        before = ent.text[:-len(person.name)].split() if person.name and ent.text.endswith(person.name) else []
+        if len(words) < 2 or not words[0].endswith("s") or people.is_first_name(words[0]) \
+                or not (before and people.is_role_word(before[-1])):
+            return ent, person  # (only right after the role word: not "Iris Spranger", "Iri" being a city)
+        city = self.cities.large_city(words[0][:-1])
+        if city is None:
+            return ent, person
+        end = ent.end
+        while end < len(doc) and end - ent.end < 2 and doc[end].text[:1].isupper() and doc[end].is_alpha \
+                and not doc[end].is_sent_start and not people.is_role_word(doc[end].text):
+            end += 1
+        name = " ".join(words[1:] + [t.text for t in doc[ent.end:end]])
+        return doc[ent.start:end], replace(person, name=name, affiliation=person.affiliation or city)
 
     def _orgs_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], cities: list[Mention]) -> list[Mention]:
         out = []

@@ -233,3 +233,16 @@ def test_names_beside_a_person_or_role_are_people_whatever_their_first_name():
 def test_a_city_inside_the_role_does_not_block_the_name():
     assert "Katharina Günther-Wünsch" in persons_in(
         "de", "Die Vereinbarung unterzeichneten die Berliner Senatorin Katharina Günther-Wünsch und der Minister.")
+
+
+def test_a_large_city_in_the_genitive_after_the_role_is_the_affiliation():
+    from pipeline.nlp import EntityFinder
+    from pipeline.records import Article
+    from pipeline.settings import Settings
+    text = "Er traf den Oberbürgermeister Hanois Nguyen Duc Chung, und die Staatssekretärin Iris Probe sprach."
+    finder = EntityFinder(Settings())
+    found = [m.person for m in finder.find(Article(id="a", source="t", url=None, title="", text=text, published=None,
+                                                   language="de"), finder.nlp("de")(text)) if m.type == "PERSON"]
+    names = {p.name: p for p in found}
+    assert "Nguyen Duc Chung" in names and names["Nguyen Duc Chung"].affiliation == "Hanoi"
+    assert "Iris Probe" in names and names["Iris Probe"].affiliation is None
