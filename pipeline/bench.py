@@ -48,9 +48,9 @@ from .inputs import resolve_inputs
 from .language import with_language
 from .nlp import EntityFinder
 from .records import Article, ArticleResult
-from .run import Progress, RunResult, analyse_one, mark_duplicates, write_outputs
+from .run import Progress, analyse_one, mark_duplicates, run_result_of, write_outputs
 from .settings import ROOT, Settings
-from .tables import build_frames, outputs_key, write_tables
+from .tables import build_frames, write_tables
 
 BERLIN = ROOT.parent / "shared" / "corpus" / "berlin" / "berlin-press-releases.jsonl.gz"
 STAGES = ("extract_language", "nlp_relations", "tables")
@@ -150,9 +150,7 @@ def run_system(pages: list[str], settings: Settings, cache_dir: Path, out: Path,
         bar = Progress(m.n_ok)
         analysed, m.nlp_articles = parallel.analyse_parallel(articles, settings, cache, n_process, bar)
     with clock("tables"):
-        results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-        key = outputs_key(results, duplicates, cache.root.name, ("csv", False))
-        write_outputs(RunResult(results, duplicates, outputs_key=key), out)
+        write_outputs(run_result_of(articles, analysed, duplicates, cache), out)
     return m
 
 

@@ -163,7 +163,7 @@ class EntityFinder:
         spans = dates.find_dates(article.text, article.language, article.published)
         return [Mention("DATE", d.text, d.start, d.end, iso_date=d.iso, source="date_rules") for d in spans]
 
-    def _people_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], text: str | None = None) -> list[Mention]:
+    def _people_in(self, doc: Doc, lang: str, taken: list[tuple[int, int]], text: str) -> list[Mention]:
         out = []
         for ent in doc.ents:
             # an "organisation" or place that starts with a title or role and goes on with a name is a person
@@ -187,7 +187,7 @@ class EntityFinder:
                 out.append(Mention("PERSON", ent.text, ent.start_char, ent.end_char, person=person, source=source))
         blocked = taken + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ORG_LABELS | PERSON_LABELS] \
             + [(m.start, m.end) for m in out]  # (a place label on a name is no reason: "Marta Zielińska")
-        for sent, start, end in named_beside(doc, doc.text if text is None else text, out, blocked):
+        for sent, start, end in named_beside(doc, text, out, blocked):
             person = people.parse_person(doc[start:end].text, sent.text, doc[start].idx - sent.start_char, lang)
             if person.name and len(person.name.split(" ")) >= 2 and people.is_plausible_person(person.name, lang):
                 out.append(Mention("PERSON", doc[start:end].text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]),
@@ -230,9 +230,8 @@ class EntityFinder:
             ent = next((doc[ent.start:t.i] for t in ent if "\n" in t.text), ent)
             if not len(ent):
                 continue
-            ent = with_name_continued(doc, ent) if lang == "en" else ent
-            ent = with_name_before_acronym(doc, ent) if lang == "en" else ent
-            ent = before_possessive(ent) if lang == "en" else ent
+            if lang == "en":  # where the small English model cuts names short or runs them on
+                ent = before_possessive(with_name_before_acronym(doc, with_name_continued(doc, ent)))
             inside = [c for c in cities if overlaps(ent.start_char, ent.end_char, [(c.start, c.end)])]
             if inside and not more_than_cities(ent, inside):
                 continue

@@ -193,13 +193,20 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
         analysed, n_nlp = analyse_parallel(articles, settings, cache, settings.n_process, bar)
     else:
         analysed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
-    results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-    run_result = RunResult(results, duplicates, nlp_articles=n_nlp,
-                           outputs_key=outputs_key(results, duplicates, cache.root.name, ("csv", excel)))
+    run_result = run_result_of(articles, analysed, duplicates, cache, n_nlp, excel)
     if out is not None:
         write_outputs(run_result, Path(out), excel)
     run_result.seconds = time.monotonic() - started
     return run_result
+
+
+def run_result_of(articles: list[Article], analysed: dict[str, ArticleResult], duplicates: dict[str, str],
+                  cache: ResultCache, n_nlp: int = 0, excel: bool = False) -> RunResult:
+    """Every input's result in input order (those without analysis as extracted), and the key of the
+    tables they make (``tables.outputs_key``, salted with the result cache's version and settings)."""
+    results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
+    return RunResult(results, duplicates, nlp_articles=n_nlp,
+                     outputs_key=outputs_key(results, duplicates, cache.root.name, ("csv", excel)))
 
 
 def write_outputs(run_result: RunResult, out: Path, excel: bool = False) -> None:
