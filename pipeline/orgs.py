@@ -104,8 +104,10 @@ def collapse_punct(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
-    """Matching key: case-folded, no diacritics, punctuation collapsed."""
+    """Matching key: case-folded, no diacritics, punctuation collapsed (memoised: called per word and per
+    registry pattern)."""
     return collapse_punct(strip_diacritics(text.casefold()))
 
 
