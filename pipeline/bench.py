@@ -148,9 +148,9 @@ def run_system(pages: list[str], settings: Settings, cache_dir: Path, out: Path,
     count(m, articles)
     with clock("nlp_relations"):
         bar = Progress(m.n_ok)
-        analysed, m.nlp_articles = parallel.analyse_parallel(articles, settings, cache, n_process, bar)
+        failed, m.nlp_articles = parallel.analyse_parallel(articles, settings, cache, n_process, bar)
     with clock("tables"):
-        write_outputs(run_result_of(articles, analysed, duplicates, cache), out)
+        write_outputs(run_result_of(articles, failed, duplicates, cache), out)
     return m
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
@@ -67,13 +68,16 @@ def rebind(result: ArticleResult, article: Article) -> ArticleResult:
 
 
 class ResultCache:
-    """Results as JSON files under ``root/<pipeline version>-<settings key>/``. Results read are also kept by sha256 for
-    the life of this object, so a run (which holds them for its tables anyway) does not read a file
-    twice: once to skip extraction, once to skip the NLP."""
+    """Results as JSON files under ``root/<pipeline version>-<settings key>/``. A result is read when it is
+    used and not kept (a long run's results would not fit in memory); the cache only remembers which
+    results it has read whole, so that a run need not read one twice to know that it is there."""
 
     def __init__(self, root: Path, version: str | None = None, settings: Settings | None = None):
         self.root = Path(root) / f"{version or pipeline_version()}-{settings_key(settings or Settings())}"
-        self._seen: dict[str, ArticleResult] = {}
+        self._readable: set[str] = set()
+
+    def __getstate__(self) -> dict:  # to a worker process: the folder, not what this process has read
+        return {"root": self.root, "_readable": set()}
 
     def _path(self, sha: str) -> Path:
         return self.root / sha[:2] / f"{sha}.json"
@@ -81,18 +85,21 @@ class ResultCache:
     def get(self, sha: str | None) -> ArticleResult | None:
         if not sha:
             return None
-        if sha in self._seen:
-            return self._seen[sha]
-        path = self._path(sha)
         try:
-            result = result_from_dict(json.loads(path.read_text(encoding="utf-8")))
+            result = result_from_dict(json.loads(self._path(sha).read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
+            self._readable.discard(sha)
             return None
-        self._seen[sha] = result
+        self._readable.add(sha)
         return result
+
+    def has(self, sha: str | None) -> bool:
+        """A readable result is stored for ``sha`` (read once to know, unless read before)."""
+        return bool(sha) and (sha in self._readable or self.get(sha) is not None)
 
     def put(self, sha: str, result: ArticleResult) -> None:
         self._write(self._path(sha), result_to_dict(result))
+        self._readable.add(sha)
 
     def _write(self, path: Path, data: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,3 +120,45 @@ class ResultCache:
             return Article(**json.loads(self._article_path(sha).read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             return None
+
+
+class StoredResults(Sequence):
+    """Every input's result in input order, with the analysed ones left in the result cache and read back
+    one at a time when used: a run over a whole archive holds its articles' metadata, not their texts,
+    entities and relations (about 25 MB per 1,000 articles).
+
+    ``articles`` are the inputs in order; an ok article whose id is not in ``kept`` has its result in
+    ``cache`` (and may have lost its text: the cached result has it); ``kept`` holds the results that
+    are not cached (failed analyses). Any other article's result is the article alone.
+    """
+
+    def __init__(self, articles: list[Article], kept: dict[str, ArticleResult], cache: ResultCache):
+        self.articles = [kept[a.id].article if a.id in kept else replace(a, text="") if a.status == "ok" else a
+                         for a in articles]
+        self.kept, self.cache = kept, cache
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._result(a) for a in self.articles[i]]
+        return self._result(self.articles[i])
+
+    def __iter__(self) -> Iterator[ArticleResult]:
+        return (self._result(a) for a in self.articles)
+
+    def _result(self, article: Article) -> ArticleResult:
+        if article.id in self.kept:
+            return self.kept[article.id]
+        if article.status != "ok":
+            return ArticleResult(article)
+        cached = self.cache.get(article.sha256)
+        if cached is None:  # removed from the cache while the run went on
+            raise CacheLost(f"the cached result of {article.id} ({article.sha256}) is gone from {self.cache.root}; "
+                            "run again to analyse it")
+        return rebind(cached, article)
+
+
+class CacheLost(RuntimeError):
+    """A result that a run stored in the result cache could not be read back."""

@@ -73,7 +73,8 @@ def cmd_extract(args, settings) -> int:
     else:
         result = run(inputs, args.out, settings, cache_dir=args.cache_dir,
                      progress=False if args.no_progress else None, excel=args.excel)
-    write_extras(result, args.out, parquet=args.format == "parquet")
+    # a distributed run wrote its Parquet tables as partitions (out/parquet/<table>/)
+    write_extras(result, args.out, parquet=args.format == "parquet" and not args.scheduler)
     print(summary(result), file=sys.stderr)
     return result.exit_code
 
@@ -81,9 +82,6 @@ def cmd_extract(args, settings) -> int:
 def write_extras(result: RunResult, out: Path, parquet: bool) -> None:
     """The report (and the Parquet tables): skipped, like the CSVs, when the folder holds them from a
     run with the same results; otherwise written and added to the folder's manifest."""
-    if not result.outputs_key:  # a distributed run: always written
-        result.tables["report"] = write_report(result.results, result.summary_frames(), out)
-        return
     current = current_outputs(out, result.outputs_key) or {}
     wanted = ["report"] + ([f"{name}.parquet" for name in COLUMNS] if parquet else [])
     if result.up_to_date and all(name in current for name in wanted):

@@ -8,7 +8,8 @@ already in the result cache skipped), and looks every article up in the result c
 still to do go to the workers in partitions of one language; a worker loads the models once (a
 module-level ``EntityFinder`` per worker process) and returns ``ArticleResult`` records. Results are
 cached here as partitions finish, so an interrupted run resumes, and the tables are written by
-``pipeline.tables`` exactly as a single-machine run writes them; ``parquet=True`` adds Parquet
+``pipeline.run.write_outputs`` exactly as a single-machine run writes them (not again when the output
+folder holds them already from a run with the same results); ``parquet=True`` adds Parquet
 partitions (``<out>/parquet/<table>/part-00000.parquet`` ...) for outputs too big for one CSV.
 
 Workers need this package importable (``pip install -e .`` on every worker host) and should run one
@@ -31,9 +32,8 @@ from .cache import ResultCache
 from .fetch import Fetcher
 from .inputs import resolve_inputs
 from .records import Article, ArticleResult
-from .run import DEFAULT_CACHE, RunResult, mark_duplicates
+from .run import DEFAULT_CACHE, RunResult, mark_duplicates, run_result_of, write_outputs
 from .settings import Settings
-from .tables import build_frames, write_tables
 
 PARQUET_ROWS = 100_000  # rows per Parquet partition
 _WORKER_LOCK = threading.Lock()
@@ -69,24 +69,25 @@ def n_workers_of(client: Client) -> int:
 
 def analyse_distributed(articles: list[Article], settings: Settings, cache: ResultCache, client: Client,
                         progress: parallel.Steps | None = None) -> tuple[dict[str, ArticleResult], int]:
-    """``run.analyse`` on a Dask cluster: cached articles skipped, each partition's results cached as it finishes."""
+    """``run.analyse`` on a Dask cluster: cached articles skipped, each partition's results cached as it
+    finishes. Returns the failed results by article id (the rest are in the cache) and the NLP articles."""
     progress = progress or parallel.NoProgress()
-    results, todo = parallel.split_cached(articles, cache)
-    progress.step(len(results))
-    results.update(analyse_todo(todo, settings, cache, client, progress))
-    return results, sum(len(batch) for batch in todo.values())
+    done, todo = parallel.split_cached(articles, cache)
+    progress.step(done)
+    return analyse_todo(todo, settings, cache, client, progress), sum(len(batch) for batch in todo.values())
 
 
 def analyse_todo(todo: dict[str, list[Article]], settings: Settings, cache: ResultCache, client: Client,
                  progress: parallel.Steps) -> dict[str, ArticleResult]:
-    """The uncached articles (by language) on the cluster, one-language partitions; results cached on arrival."""
-    results: dict[str, ArticleResult] = {}
+    """The uncached articles (by language) on the cluster, one-language partitions. Results come back
+    here (workers may be on other machines) and go into the cache on arrival; returns the failed ones."""
+    failed: dict[str, ArticleResult] = {}
     partitions = parallel.language_chunks(todo, n_workers_of(client), settings.batch_size)
     futures = client.map(analyse_partition, partitions, settings=settings, pure=False)
     for _, part in as_completed(futures, with_results=True):
-        parallel.keep_results(part, results, cache)
+        parallel.keep_results(part, failed, cache)
         progress.step(len(part))
-    return results
+    return failed
 
 
 def write_parquet(frames: dict[str, pd.DataFrame], folder: Path, rows: int = PARQUET_ROWS) -> dict[str, list[Path]]:
@@ -112,19 +113,19 @@ def run_distributed(inputs: list[str], out: Path | None, settings: Settings, sch
     sources = resolve_inputs(inputs, lambda: Fetcher(settings.fetch))
     cache = ResultCache(cache_dir, settings=settings)
     articles, duplicates = mark_duplicates(parallel.prepare_incremental(sources, settings, cache, settings.n_process))
-    analysed, todo = parallel.split_cached(articles, cache)
+    done, todo = parallel.split_cached(articles, cache)
     progress = progress or parallel.NoProgress()
-    progress.step(len(analysed))
+    progress.step(done)
+    failed: dict[str, ArticleResult] = {}
     if todo:  # no cluster is started when everything is cached
         with nullcontext(client) if client is not None else dask_client(scheduler, max(1, settings.n_process)) as c:
-            analysed.update(analyse_todo(todo, settings, cache, c, progress))
+            failed = analyse_todo(todo, settings, cache, c, progress)
     n_nlp = sum(len(batch) for batch in todo.values())
-    results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
-    frames = build_frames(results, duplicates)
-    run_result = RunResult(results, duplicates, nlp_articles=n_nlp, frames=frames)
+    run_result = run_result_of(articles, failed, duplicates, cache, n_nlp, excel)
+    del articles  # their texts: the results hold what the tables need
     if out is not None:
-        run_result.tables = write_tables(frames, Path(out), excel=excel)
+        write_outputs(run_result, Path(out), excel)  # not written again when up to date
         if parquet:
-            write_parquet(frames, Path(out) / "parquet")
+            write_parquet(run_result.table_frames(), Path(out) / "parquet")
     run_result.seconds = time.monotonic() - started
     return run_result

@@ -71,6 +71,29 @@ def analyse_chunk(chunk: list[Article]) -> list[ArticleResult]:
     return list(analyse_batch(chunk, _FINDER))
 
 
+_CACHE: ResultCache | None = None
+
+
+def init_storing_worker(settings: Settings, cache: ResultCache) -> None:
+    """Pool initializer of ``analyse_and_store``: the models as ``init_worker``, and the run's result cache."""
+    global _CACHE
+    init_worker(settings)
+    _CACHE = cache
+
+
+def analyse_and_store(chunk: list[Article]) -> tuple[int, list[ArticleResult]]:
+    """``analyse_chunk``, but the ok results go straight into the result cache from this worker (same
+    machine, same files): only the number of articles and the failed results go back to the parent,
+    which so neither receives nor holds the others."""
+    failed = []
+    for result in analyse_chunk(chunk):
+        if result.article.status == "ok":
+            _CACHE.put(result.article.sha256, result)
+        else:  # failures are not cached: a re-run tries them again
+            failed.append(result)
+    return len(chunk), failed
+
+
 _SETTINGS: Settings | None = None
 
 
@@ -107,16 +130,15 @@ def chunk_size(n_items: int, n_process: int, batch_size: int) -> int:
     return max(1, min(batch_size, math.ceil(n_items / (n_process * CHUNKS_PER_WORKER))))
 
 
-def split_cached(articles: list[Article], cache: ResultCache) -> tuple[dict[str, ArticleResult], dict[str, list[Article]]]:
-    """Results already in the cache (rebound to each article's id) and the ok articles still to do, by language."""
-    done: dict[str, ArticleResult] = {}
+def split_cached(articles: list[Article], cache: ResultCache) -> tuple[int, dict[str, list[Article]]]:
+    """The number of ok articles whose result is in the cache already, and the ok articles still to do, by language."""
+    done = 0
     todo: dict[str, list[Article]] = {}
     for a in articles:
         if a.status != "ok":
             continue
-        cached = cache.get(a.sha256)
-        if cached is not None:
-            done[a.id] = rebind(cached, a)
+        if cache.has(a.sha256):
+            done += 1
         else:
             todo.setdefault(a.language, []).append(a)
     return done, todo
@@ -131,24 +153,28 @@ def language_chunks(todo: dict[str, list[Article]], n_process: int, batch_size: 
 
 def analyse_parallel(articles: list[Article], settings: Settings, cache: ResultCache, n_process: int,
                      progress: Steps | None = None) -> tuple[dict[str, ArticleResult], int]:
-    """``run.analyse`` on ``n_process`` worker processes. Returns results by id and the number of NLP articles."""
+    """``run.analyse`` on ``n_process`` worker processes, which store the results in the cache themselves.
+    Returns the failed results by article id (the rest are in the cache) and the number of NLP articles."""
     progress = progress or NoProgress()
-    results, todo = split_cached(articles, cache)
-    progress.step(len(results))
+    done, todo = split_cached(articles, cache)
+    progress.step(done)
     chunks = language_chunks(todo, n_process, settings.batch_size)
-    for chunk_results in map_chunks(analyse_chunk, chunks, n_process, init_worker, (settings,)):
-        keep_results(chunk_results, results, cache)
-        progress.step(len(chunk_results))
-    return results, sum(len(batch) for batch in todo.values())
+    failed: dict[str, ArticleResult] = {}
+    for n_done, chunk_failed in map_chunks(analyse_and_store, chunks, n_process, init_storing_worker,
+                                           (settings, cache)):
+        failed.update((r.article.id, r) for r in chunk_failed)
+        progress.step(n_done)
+    return failed, sum(len(batch) for batch in todo.values())
 
 
-def keep_results(chunk_results: list[ArticleResult], results: dict[str, ArticleResult], cache: ResultCache) -> None:
-    """Results by article id; the ok ones also into the cache (failures are tried again by a re-run).
+def keep_results(chunk_results: list[ArticleResult], failed: dict[str, ArticleResult], cache: ResultCache) -> None:
+    """The ok results into the cache; the failed ones (tried again by a re-run) by article id into ``failed``.
     A failed analysis changes an article's status, never its id or sha256."""
     for result in chunk_results:
-        results[result.article.id] = result
         if result.article.status == "ok":
             cache.put(result.article.sha256, result)
+        else:
+            failed[result.article.id] = result
 
 
 def map_chunks(fn: Callable[[list], list], chunks: list[list], n_process: int,

@@ -6,18 +6,18 @@ import logging
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import ResultCache, rebind
+from .cache import ResultCache, StoredResults
 from .extract import extract_article, one_line
 from .fetch import Fetcher
 from .inputs import resolve_inputs
 from .language import with_language
 from .nlp import EntityFinder
 from .records import Article, ArticleResult
-from .parallel import analyse_parallel, prepare_incremental
+from .parallel import analyse_parallel, keep_results, prepare_incremental, split_cached
 from .relations import extract_relations
 from .settings import ROOT, Settings
 from .tables import COLUMNS, build_frames, current_outputs, outputs_key, record_outputs, write_tables, \
@@ -31,7 +31,7 @@ FAILING = frozenset({"fetch_error", "not_html", "extract_error"})  # exit code 1
 
 @dataclass
 class RunResult:
-    results: list[ArticleResult]
+    results: Sequence[ArticleResult]  # a list, or StoredResults (read from the result cache when used)
     duplicates: dict[str, str]  # article id -> id of the first article with the same text
     tables: dict[str, Path] = field(default_factory=dict)
     frames: dict = field(default_factory=dict)  # the tables as DataFrames once built (see table_frames)
@@ -51,12 +51,18 @@ class RunResult:
         return self.frames or build_frames(self.results, self.duplicates, entity_columns=["article_id", "type"])
 
     @property
+    def articles(self) -> list[Article]:
+        """Every input's article (without its text where the result is in the cache)."""
+        stored = getattr(self.results, "articles", None)
+        return stored if stored is not None else [r.article for r in self.results]
+
+    @property
     def status_counts(self) -> Counter:
-        return Counter(r.article.status for r in self.results)
+        return Counter(a.status for a in self.articles)
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(r.article.status in FAILING for r in self.results) else 0
+        return 1 if any(a.status in FAILING for a in self.articles) else 0
 
 
 class Progress:
@@ -107,27 +113,20 @@ def prepare(sources, settings: Settings) -> list[Article]:
 
 def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache,
             progress: Progress) -> tuple[dict[str, ArticleResult], int]:
-    """Results for ok articles: from the cache, else NLP in batches per language (each stored at once).
+    """Results for ok articles not yet in the cache: NLP in batches per language, each result stored in
+    the cache at once (see ``StoredResults``).
 
-    Returns the results by article id and the number of articles that needed NLP work."""
-    results: dict[str, ArticleResult] = {}
-    todo: dict[str, list[Article]] = {}
-    for a in articles:
-        cached = cache.get(a.sha256) if a.status == "ok" else None
-        if cached is not None:
-            results[a.id] = rebind(cached, a)
-            progress.step()
-        elif a.status == "ok":
-            todo.setdefault(a.language, []).append(a)
+    Returns the failed results by article id and the number of articles that needed NLP work."""
+    done, todo = split_cached(articles, cache)
+    progress.step(done)
+    failed: dict[str, ArticleResult] = {}
     zone = finder.settings.batch_size * ZONE_BATCHES
     for lang in sorted(todo):
         for start in range(0, len(todo[lang]), zone):
             for result in analyse_batch(todo[lang][start:start + zone], finder):
-                results[result.article.id] = result
-                if result.article.status == "ok":  # failures are not cached: a re-run tries them again
-                    cache.put(result.article.sha256, result)
+                keep_results([result], failed, cache)
                 progress.step()
-    return results, sum(len(batch) for batch in todo.values())
+    return failed, sum(len(batch) for batch in todo.values())
 
 
 ZONE_BATCHES = 8  # batches of nlp.pipe per spaCy memory zone
@@ -190,23 +189,25 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     articles, duplicates = mark_duplicates(prepare_incremental(sources, settings, cache, settings.n_process))
     bar = Progress(sum(a.status == "ok" for a in articles), progress)
     if settings.n_process > 1 and finder is None:
-        analysed, n_nlp = analyse_parallel(articles, settings, cache, settings.n_process, bar)
+        failed, n_nlp = analyse_parallel(articles, settings, cache, settings.n_process, bar)
     else:
-        analysed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
-    run_result = run_result_of(articles, analysed, duplicates, cache, n_nlp, excel)
+        failed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
+    run_result = run_result_of(articles, failed, duplicates, cache, n_nlp, excel)
+    del articles  # their texts: the results hold what the tables need
     if out is not None:
         write_outputs(run_result, Path(out), excel)
     run_result.seconds = time.monotonic() - started
     return run_result
 
 
-def run_result_of(articles: list[Article], analysed: dict[str, ArticleResult], duplicates: dict[str, str],
+def run_result_of(articles: list[Article], failed: dict[str, ArticleResult], duplicates: dict[str, str],
                   cache: ResultCache, n_nlp: int = 0, excel: bool = False) -> RunResult:
-    """Every input's result in input order (those without analysis as extracted), and the key of the
-    tables they make (``tables.outputs_key``, salted with the result cache's version and settings)."""
-    results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
+    """Every input's result in input order, read from the cache when used (``StoredResults``; failed
+    analyses from ``failed``, articles without analysis as extracted), and the key of the tables they
+    make (``tables.outputs_key``, salted with the result cache's version and settings)."""
+    results = StoredResults(articles, failed, cache)
     return RunResult(results, duplicates, nlp_articles=n_nlp,
-                     outputs_key=outputs_key(results, duplicates, cache.root.name, ("csv", excel)))
+                     outputs_key=outputs_key(results.articles, duplicates, cache.root.name, ("csv", excel)))
 
 
 def write_outputs(run_result: RunResult, out: Path, excel: bool = False) -> None:

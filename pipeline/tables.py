@@ -5,13 +5,15 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from .events import event_rows, group_events
-from .records import ArticleResult, Mention
+from .records import Article, ArticleResult, Mention
 
 # Column -> one-line meaning. The README's data dictionary is checked against these by a test.
 COLUMNS: dict[str, dict[str, str]] = {
@@ -131,21 +133,51 @@ def build_frames(results: list[ArticleResult], duplicates: dict[str, str],
             for name, cols in COLUMNS.items()}
 
 
-def write_tables_streamed(results: list[ArticleResult], duplicates: dict[str, str], out: Path, excel: bool = False,
-                          chunk: int = TABLE_CHUNK) -> dict[str, Path]:
-    """``write_tables(build_frames(...))`` with the same bytes, but each table is built and written
-    ``chunk`` articles at a time, so that memory does not grow with the corpus (a table's rows take
-    several times the memory of the results they come from)."""
-    paths = {}
-    for name, cols in COLUMNS.items():
-        paths[name] = Path(out) / f"{name}.csv"
-        if name == "events":  # grouped over all articles; a few rows per signing event
-            parts = iter([frame(table_rows(name, results, duplicates), list(cols))])
-        else:
-            parts = (frame(table_rows(name, results[i:i + chunk], duplicates), list(cols))
-                     for i in range(0, max(len(results), 1), chunk))
-        write_atomic_parts(parts, paths[name], excel=excel)
+def write_tables_streamed(results: Sequence[ArticleResult], duplicates: dict[str, str], out: Path,
+                          excel: bool = False, chunk: int = TABLE_CHUNK) -> dict[str, Path]:
+    """``write_tables(build_frames(...))`` with the same bytes, but built and written ``chunk`` articles at
+    a time: each chunk of results is taken once (from the result cache, for ``StoredResults``) and its
+    rows go to every table's file, so memory does not grow with the corpus. The events table, grouped
+    over all articles, is made from the signatures alone. The files are renamed into place together
+    once all are written."""
+    paths = {name: Path(out) / f"{name}.csv" for name in COLUMNS}
+    signatures = []
+    with atomic_files([paths[name] for name in COLUMNS], excel) as files:
+        for start in range(0, max(len(results), 1), chunk):
+            part = results[start:start + chunk]
+            for name, fh in zip(COLUMNS, files):
+                if name != "events":
+                    frame(table_rows(name, part, duplicates), list(COLUMNS[name])).to_csv(
+                        fh, index=False, header=start == 0)
+            signatures += [s for r in part for s in r.signatures]
+        frame(event_rows(group_events(signatures)), list(COLUMNS["events"])).to_csv(files[-1], index=False)
     return paths
+
+
+@contextmanager
+def atomic_files(paths: list[Path], excel: bool = False):
+    """Text files written via temp files in their folders (UTF-8, BOM when ``excel``), fsynced and renamed
+    into place one after the other when the block ends without error; else all temp files removed."""
+    stack, tmps = ExitStack(), []
+    try:
+        with stack:
+            handles = []
+            for path in paths:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                tmps.append(tmp)
+                handles.append(stack.enter_context(os.fdopen(fd, "w", encoding="utf-8-sig" if excel else "utf-8",
+                                                             newline="")))
+            yield handles
+            for fh in handles:
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in zip(tmps, paths):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in tmps:
+            Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -159,31 +191,16 @@ def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 def write_atomic(df: pd.DataFrame, path: Path, excel: bool = False) -> None:
     """CSV (UTF-8, BOM when ``excel``) via a temp file in the same folder, then an atomic rename."""
-    write_atomic_parts(iter([df]), path, excel=excel)
-
-
-def write_atomic_parts(parts, path: Path, excel: bool = False) -> None:
-    """One CSV from DataFrames of the same columns, written one after the other (header once): via a
-    temp file in the same folder, then an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
-            for i, df in enumerate(parts):
-                df.to_csv(fh, index=False, header=i == 0)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_files([Path(path)], excel) as (fh,):
+        df.to_csv(fh, index=False)
 
 
 def write_tables(frames: dict[str, pd.DataFrame], out: Path, excel: bool = False) -> dict[str, Path]:
-    paths = {}
-    for name, df in frames.items():
-        paths[name] = out / f"{name}.csv"
-        write_atomic(df, paths[name], excel=excel)
+    """Each frame as ``out/<name>.csv``, all renamed into place once all are written."""
+    paths = {name: Path(out) / f"{name}.csv" for name in frames}
+    with atomic_files(list(paths.values()), excel) as files:
+        for df, fh in zip(frames.values(), files):
+            df.to_csv(fh, index=False)
     return paths
 
 
@@ -210,15 +227,15 @@ def write_parquet(frames: dict[str, pd.DataFrame], out: Path) -> dict[str, Path]
 MANIFEST = ".outputs.json"  # in the output folder: the key of the run that wrote it and its files
 
 
-def outputs_key(results: list[ArticleResult], duplicates: dict[str, str], salt: str, options: tuple = ()) -> str:
+def outputs_key(articles: Iterable[Article], duplicates: dict[str, str], salt: str, options: tuple = ()) -> str:
     """Digest of everything the tables are made from: the results' cache key (``salt``: pipeline version
     and settings; a cached result is a function of the raw bytes' sha256 under it), every article's
     metadata and status, the duplicates and the writing ``options``. Equal keys, equal tables."""
     digest = hashlib.sha256(repr((salt, options)).encode())
-    for r in results:
-        fields = asdict(r.article)
+    for article in articles:
+        fields = asdict(article)
         fields.pop("text")  # follows from the sha256 of the raw bytes
-        digest.update(repr((sorted(fields.items()), duplicates.get(r.article.id))).encode())
+        digest.update(repr((sorted(fields.items()), duplicates.get(article.id))).encode())
     return digest.hexdigest()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import parallel
-from pipeline.cache import ResultCache
+from pipeline.cache import ResultCache, StoredResults
 from pipeline.inputs import resolve_inputs
 from pipeline.nlp import EntityFinder
 from pipeline.run import Progress, analyse, mark_duplicates, prepare
@@ -48,16 +48,19 @@ class Recorder:
 @pytest.mark.slow
 def test_parallel_equals_serial_and_caches_each_chunk_as_it_finishes(tmp_path, prepared, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_POOL_ITEMS", 1)  # the samples are few: force the pool
-    serial, n_serial = analyse(prepared, EntityFinder(Settings()), ResultCache(tmp_path / "a"), Progress(0, False))
+    serial_cache = ResultCache(tmp_path / "a")
+    serial_failed, n_serial = analyse(prepared, EntityFinder(Settings()), serial_cache, Progress(0, False))
+    serial = list(StoredResults(prepared, serial_failed, serial_cache))
     cache = ResultCache(tmp_path / "b")
     rec = Recorder(cache)
-    par, n_par = parallel.analyse_parallel(prepared, Settings(batch_size=2), cache, n_process=2, progress=rec)
+    failed, n_par = parallel.analyse_parallel(prepared, Settings(batch_size=2), cache, n_process=2, progress=rec)
     assert n_par == n_serial == sum(a.status == "ok" for a in prepared) > 2
-    assert par == serial
+    assert failed == serial_failed == {}  # the workers stored every result in the cache themselves
+    assert list(StoredResults(prepared, failed, cache)) == serial and sum(len(r.mentions) for r in serial) > 20
     assert len(rec.cached_at_step) > 2 and rec.cached_at_step == sorted(rec.cached_at_step)
     assert rec.cached_at_step[0] < n_par and rec.cached_at_step[-1] == n_par and rec.done == n_par
     again, n_again = parallel.analyse_parallel(prepared, Settings(), cache, n_process=2)
-    assert n_again == 0 and again == serial
+    assert n_again == 0 and again == {} and list(StoredResults(prepared, again, cache)) == serial
 
 
 @pytest.mark.slow
@@ -117,6 +120,6 @@ def test_failed_analyses_are_not_cached(tmp_path):
     cache = ResultCache(tmp_path)
     ok = ArticleResult(Article("a", "s", None, "", "text", None, sha256="aa" * 32))
     failed = ArticleResult(Article("b", "s", None, "", "text", None, status="extract_error", sha256="bb" * 32))
-    results: dict = {}
-    parallel.keep_results([ok, failed], results, cache)
-    assert set(results) == {"a", "b"} and cache.get("aa" * 32) == ok and cache.get("bb" * 32) is None
+    kept: dict = {}
+    parallel.keep_results([ok, failed], kept, cache)
+    assert kept == {"b": failed} and cache.get("aa" * 32) == ok and cache.get("bb" * 32) is None

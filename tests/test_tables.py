@@ -103,16 +103,40 @@ def test_events_group_one_signing_reported_by_two_articles():
     assert rows[1]["signatories"] == "Prague"
 
 
-def test_cache_reads_each_entry_once_per_run(tmp_path):
-    """A run looks a result up twice (to skip extraction, then the NLP): the second is served from memory."""
+def test_cache_holds_no_results_but_reads_an_entry_once_to_know_it_is_there(tmp_path):
+    """A run asks twice whether a result is cached (to skip extraction, then the NLP): the second time is
+    answered from memory, without reading the file; the results themselves are not kept."""
     writer = ResultCache(tmp_path, version="test")
     result = sample_result()
     writer.put(result.article.sha256, result)
     reader = ResultCache(tmp_path, version="test")
     first = reader.get(result.article.sha256)
+    assert first == result and reader.get(result.article.sha256) is not first  # read again, not kept
     next(tmp_path.rglob("*.json")).unlink()
-    assert first is not None and reader.get(result.article.sha256) is first
-    assert ResultCache(tmp_path, version="test").get(result.article.sha256) is None
+    assert reader.has(result.article.sha256) and reader.get(result.article.sha256) is None
+    assert not reader.has(result.article.sha256) and not ResultCache(tmp_path, version="test").has(result.article.sha256)
+
+
+def test_stored_results_are_read_from_the_cache_when_used(tmp_path):
+    """A run's results: the analysed ones from the cache (under each input's id), failures and articles
+    without analysis from memory; the articles it holds have no text where the cache has it."""
+    from dataclasses import replace as rep
+
+    from pipeline.cache import CacheLost, StoredResults
+    cache = ResultCache(tmp_path, version="test")
+    stored, failed = sample_result("a"), ArticleResult(rep(sample_result("b").article, status="extract_error"))
+    cache.put(stored.article.sha256, stored)
+    copy = rep(stored.article, id="a2", source="elsewhere/a2.html")  # same content under another input
+    short = rep(sample_result("c").article, status="too_short")
+    results = StoredResults([stored.article, copy, rep(failed.article, status="ok"), short], {"b": failed}, cache)
+    assert [a.text for a in results.articles] == ["", "", failed.article.text, short.text]
+    assert [a.status for a in results.articles] == ["ok", "ok", "extract_error", "too_short"]
+    assert len(results) == 4 and results[0] == stored and results[2] == failed and results[3] == ArticleResult(short)
+    assert results[1].article.id == "a2" and results[1].mentions == stored.mentions
+    assert [r.article.id for r in results] == ["a", "a2", "b", "c"] and results[1:3] == [results[1], failed]
+    next(tmp_path.rglob("*.json")).unlink()
+    with pytest.raises(CacheLost):
+        results[0]
 
 
 @pytest.mark.parametrize("excel", [False, True])
