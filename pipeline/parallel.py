@@ -1,8 +1,10 @@
 """One machine, several cores: extraction and NLP in worker processes, each loading the models once.
 
 ``analyse_parallel`` has the contract of ``run.analyse``: cached articles are skipped, every new
-result is stored in the cache as soon as its chunk comes back (an interrupted run resumes), and it
-returns the results by article id plus the number of articles that needed NLP work.
+result is stored in the cache by the worker that made it, as soon as its chunk is done (an
+interrupted run resumes), and it returns the failed results by article id (the others are read back
+from the cache when the tables are written: ``cache.StoredResults``) plus the number of articles
+that needed NLP work.
 
 ``prepare_incremental`` replaces ``run.prepare`` for incremental runs: an input whose raw bytes are
 already in the result cache is not extracted or language-detected again, so a re-run on unchanged
@@ -11,8 +13,8 @@ input costs a file read, a hash and a cache read per article.
 Workers come from a ``forkserver`` (``spawn`` where there is none): a fresh process that imported
 the pipeline once, so starting a pool is cheap and never forks a parent that holds threads. Work is
 sent in chunks of articles (one language each); a worker runs ``nlp.pipe`` over a chunk with the
-configured batch size. Peak memory is the parent's articles and results plus one set of models per
-worker.
+configured batch size. Peak memory is the parent's articles (their texts until the analysis is done;
+no results) plus, per worker, what it adds to the models and gazetteer it shares with the forkserver.
 """
 from __future__ import annotations
 
