@@ -41,6 +41,11 @@ def test_rerun_on_unchanged_input_needs_no_cluster(tmp_path, client):
                                         cache_dir=tmp_path / "c")  # an unreachable scheduler: must not be contacted
     assert first.nlp_articles > 0 and again.nlp_articles == 0
     assert (tmp_path / "a" / "entities.csv").read_bytes() == (tmp_path / "b" / "entities.csv").read_bytes()
+    stamps = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "a").glob("*.csv")}
+    same = distributed.run_distributed([str(ARTICLES)], tmp_path / "a", Settings(), scheduler="tcp://127.0.0.1:1",
+                                       cache_dir=tmp_path / "c")  # into the folder of the first run
+    assert same.up_to_date and not again.up_to_date and len(stamps) == 5
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "a").glob("*.csv")} == stamps  # nothing rewritten
 
 
 def test_write_parquet_splits_large_tables_into_partitions(tmp_path):
