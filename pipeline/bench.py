@@ -47,7 +47,7 @@ from .extract import extract_article
 from .inputs import resolve_inputs
 from .language import with_language
 from .nlp import EntityFinder
-from .records import Article, ArticleResult
+from .records import ArticleResult
 from .run import Progress, analyse_one, mark_duplicates, run_result_of, write_outputs
 from .settings import ROOT, Settings
 from .tables import build_frames, write_tables
@@ -132,9 +132,11 @@ def write_pages(releases: list[dict], folder: Path) -> list[str]:
 
 # --- the two ways of running -------------------------------------------------------------------------
 
-def count(m: Measure, articles: list[Article]) -> None:
-    ok = [a for a in articles if a.status == "ok"]
-    m.n_articles, m.n_ok, m.words = len(articles), len(ok), sum(len(a.text.split()) for a in ok)
+def count(m: Measure, results) -> None:
+    """Articles, ok articles and their words (counted after the timed run: the system's parent process
+    does not hold the texts)."""
+    ok = [r.article for r in results if r.article.status == "ok"]
+    m.n_articles, m.n_ok, m.words = len(results), len(ok), sum(len(a.text.split()) for a in ok)
 
 
 def run_system(pages: list[str], settings: Settings, cache_dir: Path, out: Path, n_process: int) -> Measure:
@@ -145,12 +147,14 @@ def run_system(pages: list[str], settings: Settings, cache_dir: Path, out: Path,
         cache = ResultCache(cache_dir, settings=settings)
         sources = resolve_inputs(pages, lambda: None)
         articles, duplicates = mark_duplicates(parallel.prepare_incremental(sources, settings, cache, n_process))
-    count(m, articles)
     with clock("nlp_relations"):
-        bar = Progress(m.n_ok)
+        bar = Progress(sum(a.status == "ok" for a in articles))
         failed, m.nlp_articles = parallel.analyse_parallel(articles, settings, cache, n_process, bar)
     with clock("tables"):
-        write_outputs(run_result_of(articles, failed, duplicates, cache), out)
+        result = run_result_of(articles, failed, duplicates, cache)
+        del articles
+        write_outputs(result, out)
+    count(m, result.results)
     return m
 
 
@@ -164,7 +168,6 @@ def run_baseline(pages: list[str], settings: Settings, out: Path) -> Measure:
         prepared = [with_language(extract_article(src), s.languages, s.min_chars, s.min_language_probability,
                                   s.language_seed) for src in sources]
         articles, duplicates = mark_duplicates(prepared)
-    count(m, articles)
     with clock("nlp_relations"):
         finder = EntityFinder(settings)
         analysed = {a.id: analyse_one(a, finder.nlp(a.language)(a.text), finder) for a in articles if a.status == "ok"}
@@ -172,6 +175,7 @@ def run_baseline(pages: list[str], settings: Settings, out: Path) -> Measure:
     with clock("tables"):
         results = [analysed.get(a.id) or ArticleResult(a) for a in articles]
         write_tables(build_frames(results, duplicates), out)
+    count(m, results)
     return m
 
 

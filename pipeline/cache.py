@@ -121,6 +121,13 @@ class ResultCache:
         except (OSError, ValueError, TypeError):
             return None
 
+    def text_of(self, sha: str | None) -> str | None:
+        """The extracted text of these raw bytes: from the article store, else from the result."""
+        stored = (self.get_article(sha) or self.get(sha)) if sha else None
+        if isinstance(stored, ArticleResult):
+            stored = stored.article
+        return stored.text if stored is not None else None
+
 
 class StoredResults(Sequence):
     """Every input's result in input order, with the analysed ones left in the result cache and read back
@@ -129,7 +136,8 @@ class StoredResults(Sequence):
 
     ``articles`` are the inputs in order; an ok article whose id is not in ``kept`` has its result in
     ``cache`` (and may have lost its text: the cached result has it); ``kept`` holds the results that
-    are not cached (failed analyses). Any other article's result is the article alone.
+    are not cached (failed analyses). Any other article's result is the article alone (a duplicate's
+    text read back from the cache).
     """
 
     def __init__(self, articles: list[Article], kept: dict[str, ArticleResult], cache: ResultCache):
@@ -151,8 +159,9 @@ class StoredResults(Sequence):
     def _result(self, article: Article) -> ArticleResult:
         if article.id in self.kept:
             return self.kept[article.id]
-        if article.status != "ok":
-            return ArticleResult(article)
+        if article.status != "ok":  # a duplicate's text was dropped at preparation
+            text = self.cache.text_of(article.sha256) if article.text_key and not article.text else None
+            return ArticleResult(replace(article, text=text) if text is not None else article)
         cached = self.cache.get(article.sha256)
         if cached is None:  # removed from the cache while the run went on
             raise CacheLost(f"the cached result of {article.id} ({article.sha256}) is gone from {self.cache.root}; "

@@ -82,8 +82,12 @@ def analyse_todo(todo: dict[str, list[Article]], settings: Settings, cache: Resu
     """The uncached articles (by language) on the cluster, one-language partitions. Results come back
     here (workers may be on other machines) and go into the cache on arrival; returns the failed ones."""
     failed: dict[str, ArticleResult] = {}
-    partitions = parallel.language_chunks(todo, n_workers_of(client), settings.batch_size)
-    futures = client.map(analyse_partition, partitions, settings=settings, pure=False)
+    partitions = []
+    for chunk in parallel.language_chunks(todo, n_workers_of(client), settings.batch_size):
+        ready, lost = parallel.with_texts(chunk, cache)  # workers elsewhere cannot read this cache
+        parallel.keep_results(lost, failed, cache)
+        partitions.append(ready)
+    futures = client.map(analyse_partition, [p for p in partitions if p], settings=settings, pure=False)
     for _, part in as_completed(futures, with_results=True):
         parallel.keep_results(part, failed, cache)
         progress.step(len(part))

@@ -26,9 +26,9 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Protocol
 
-from .cache import ResultCache, rebind
+from .cache import ResultCache
 from .extract import sha256_bytes
-from .records import Article, ArticleResult, Source
+from .records import Article, ArticleResult, Source, text_key
 from .settings import Settings
 
 CHUNKS_PER_WORKER = 4  # small inputs are still spread over all workers
@@ -87,8 +87,8 @@ def analyse_and_store(chunk: list[Article]) -> tuple[int, list[ArticleResult]]:
     """``analyse_chunk``, but the ok results go straight into the result cache from this worker (same
     machine, same files): only the number of articles and the failed results go back to the parent,
     which so neither receives nor holds the others."""
-    failed = []
-    for result in analyse_chunk(chunk):
+    ready, failed = with_texts(chunk, _CACHE)
+    for result in analyse_chunk(ready):
         if result.article.status == "ok":
             _CACHE.put(result.article.sha256, result)
         else:  # failures are not cached: a re-run tries them again
@@ -96,18 +96,54 @@ def analyse_and_store(chunk: list[Article]) -> tuple[int, list[ArticleResult]]:
     return len(chunk), failed
 
 
+def stub(article: Article) -> Article:
+    """An ok article without its text, which the cache holds (its article store or its result): what a
+    run's parent process keeps, with the key of the text for the duplicate check."""
+    if article.status != "ok" or not article.sha256 or not article.text:
+        return article
+    return replace(article, text="", text_key=article.text_key or text_key(article.text))
+
+
+def with_texts(articles: list[Article], cache: ResultCache) -> tuple[list[Article], list[ArticleResult]]:
+    """The articles with the texts that ``stub`` dropped, read back from the cache; an article whose text
+    is gone from it (the cache was removed during the run) comes back as a failed result."""
+    ready, lost = [], []
+    for a in articles:
+        text = cache.text_of(a.sha256) if a.status == "ok" and not a.text else a.text
+        if text is None:
+            lost.append(ArticleResult(replace(a, status="extract_error", error=f"its extracted text is gone from "
+                                                                               f"the result cache {cache.root}")))
+        else:
+            ready.append(replace(a, text=text) if text is not a.text else a)
+    return ready, lost
+
+
 _SETTINGS: Settings | None = None
+_PREPARED: ResultCache | None = None
 
 
-def init_preparer(settings: Settings) -> None:
-    global _SETTINGS
-    _SETTINGS = settings
+def init_preparer(settings: Settings, cache: ResultCache) -> None:
+    global _SETTINGS, _PREPARED
+    _SETTINGS, _PREPARED = settings, cache
 
 
 def prepare_chunk(chunk: list[tuple[int, Source]]) -> list[tuple[int, Article]]:
-    """Extraction and language detection for one chunk of (position, source) pairs (runs in a worker)."""
+    """Extraction and language detection for one chunk of (position, source) pairs (runs in a worker);
+    what they give is stored in the cache here (``store_prepared``) and ok articles go back as stubs."""
     from .run import prepare
-    return list(zip([i for i, _ in chunk], prepare([src for _, src in chunk], _SETTINGS)))
+    articles = prepare([src for _, src in chunk], _SETTINGS)
+    return list(zip([i for i, _ in chunk], [store_prepared(a, _PREPARED) for a in articles]))
+
+
+def store_prepared(article: Article, cache: ResultCache) -> Article:
+    """A settled outcome (no NLP to do) is cached as a result; an ok article goes to the cache's article
+    store (its NLP may never run, as a duplicate's, or be cut off) and comes back as a ``stub``."""
+    if article.status in SETTLED and article.sha256:
+        cache.put(article.sha256, ArticleResult(article))
+    elif article.status == "ok" and article.sha256:
+        cache.put_article(article.sha256, article)
+        return stub(article)
+    return article
 
 
 # --- parent side ----------------------------------------------------------------------------------
@@ -191,12 +227,13 @@ def map_chunks(fn: Callable[[list], list], chunks: list[list], n_process: int,
         yield from pool.imap_unordered(fn, chunks)
 
 
-def prepare_parallel(sources: list[Source], settings: Settings, n_process: int) -> list[Article]:
-    """``run.prepare`` (extraction and language detection) over worker processes, input order kept."""
+def prepare_parallel(sources: list[Source], settings: Settings, cache: ResultCache, n_process: int) -> list[Article]:
+    """``run.prepare`` (extraction and language detection) over worker processes, input order kept; the
+    outcomes stored in ``cache`` by the workers (``store_prepared``)."""
     size = chunk_size(len(sources), n_process, PREPARE_CHUNK)
     chunks = list(chunked(list(enumerate(sources)), size))
     out: list[Article | None] = [None] * len(sources)
-    for part in map_chunks(prepare_chunk, chunks, n_process, init_preparer, (settings,)):
+    for part in map_chunks(prepare_chunk, chunks, n_process, init_preparer, (settings, cache)):
         for i, article in part:
             out[i] = article
     return out
@@ -217,7 +254,7 @@ def cached_article(source: Source, cache: ResultCache) -> Article | None:
         article = cache.get_article(sha)
         if article is None:
             return None
-    return replace(article, id=source.id, source=source.source, url=source.url)
+    return stub(replace(article, id=source.id, source=source.source, url=source.url))
 
 
 # outcomes of extraction and language detection that follow from the raw bytes and the settings alone
@@ -227,14 +264,11 @@ SETTLED = ("not_html", "empty", "unsupported_language", "too_short")
 
 def prepare_incremental(sources: list[Source], settings: Settings, cache: ResultCache, n_process: int = 1) -> list[Article]:
     """``run.prepare``, but inputs already in the result cache are not extracted again. Input order kept.
-    Articles that ended with a settled status (no NLP to do) are cached here as results; ok ones as
-    extracted articles (their results follow after the NLP)."""
+    Articles that ended with a settled status (no NLP to do) are cached as results; ok ones as
+    extracted articles (their results follow after the NLP), and they come back as stubs: without
+    their texts, which ``with_texts`` reads back for the NLP. So the parent process never holds the
+    texts of a whole corpus."""
     known = [cached_article(src, cache) for src in sources]
-    fresh = prepare_parallel([src for src, art in zip(sources, known) if art is None], settings, n_process)
-    for article in fresh:
-        if article.status in SETTLED and article.sha256:
-            cache.put(article.sha256, ArticleResult(article))
-        elif article.status == "ok" and article.sha256:  # its NLP may never run (a duplicate) or be cut off
-            cache.put_article(article.sha256, article)
+    fresh = prepare_parallel([src for src, art in zip(sources, known) if art is None], settings, cache, n_process)
     it = iter(fresh)
     return [art if art is not None else next(it) for art in known]

@@ -4,6 +4,7 @@ Every stage is a function from these records to these records; nothing here does
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 ENTITY_TYPES = ("CITY", "PERSON", "ORG", "DATE")
@@ -37,6 +38,14 @@ class Article:
     status: str = "ok"
     error: str | None = None
     sha256: str | None = None
+    # digest of the normalised text (duplicates are found by it); set where a run drops the text of an
+    # article whose text the result cache holds (see ``parallel.stub``)
+    text_key: str | None = None
+
+
+def text_key(text: str) -> str:
+    """Same key, same text for the duplicate check: white space and case do not count."""
+    return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """The top-level driver: inputs -> articles -> entities -> relations -> tables."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import time
@@ -16,8 +15,8 @@ from .fetch import Fetcher
 from .inputs import resolve_inputs
 from .language import with_language
 from .nlp import EntityFinder
-from .records import Article, ArticleResult
-from .parallel import analyse_parallel, keep_results, prepare_incremental, split_cached
+from .records import Article, ArticleResult, text_key
+from .parallel import analyse_parallel, keep_results, prepare_incremental, split_cached, with_texts
 from .relations import extract_relations
 from .settings import ROOT, Settings
 from .tables import COLUMNS, build_frames, current_outputs, outputs_key, record_outputs, write_tables, \
@@ -84,10 +83,6 @@ class Progress:
         sys.stderr.flush()
 
 
-def text_key(article: Article) -> str:
-    return hashlib.sha256(" ".join(article.text.split()).casefold().encode()).hexdigest()
-
-
 def mark_duplicates(articles: list[Article]) -> tuple[list[Article], dict[str, str]]:
     """Same text under two inputs: the first stays, later ones get status duplicate (both recorded)."""
     first: dict[str, str] = {}
@@ -95,7 +90,7 @@ def mark_duplicates(articles: list[Article]) -> tuple[list[Article], dict[str, s
     out = []
     for a in articles:
         if a.status == "ok":
-            key = text_key(a)
+            key = a.text_key or text_key(a.text)
             if key in first:
                 dups[a.id] = first[key]
                 a = replace(a, status="duplicate", error=f"same text as {first[key]}")
@@ -123,7 +118,8 @@ def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache,
     zone = finder.settings.batch_size * ZONE_BATCHES
     for lang in sorted(todo):
         for start in range(0, len(todo[lang]), zone):
-            for result in analyse_batch(todo[lang][start:start + zone], finder):
+            ready, lost = with_texts(todo[lang][start:start + zone], cache)
+            for result in [*analyse_batch(ready, finder), *lost]:
                 keep_results([result], failed, cache)
                 progress.step()
     return failed, sum(len(batch) for batch in todo.values())

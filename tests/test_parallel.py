@@ -67,12 +67,31 @@ def test_parallel_equals_serial_and_caches_each_chunk_as_it_finishes(tmp_path, p
 def test_prepare_incremental_skips_extraction_of_cached_inputs(tmp_path, prepared, monkeypatch):
     sources = resolve_inputs([str(ARTICLES)], None)
     cache = ResultCache(tmp_path)
-    assert parallel.prepare_incremental(sources, Settings(), cache, n_process=1) == prepare(sources, Settings())
-    parallel.analyse_parallel(prepared, Settings(), cache, n_process=1)
+    first = parallel.prepare_incremental(sources, Settings(), cache, n_process=1)
+    stubs = [parallel.stub(a) for a in prepare(sources, Settings())]  # ok articles without their texts
+    assert first == stubs and all(a.text == "" and a.text_key for a in first if a.status == "ok")
+    assert [a.text for a in parallel.with_texts(first, cache)[0]] == [a.text for a in prepared]
+    parallel.analyse_parallel(first, Settings(), cache, n_process=1)
     extracted = []
     monkeypatch.setattr("pipeline.run.prepare", lambda srcs, s: extracted.extend(srcs) or [])
     again = parallel.prepare_incremental(sources, Settings(), cache, n_process=1)
-    assert extracted == [] and again == prepared
+    assert extracted == [] and again == stubs
+
+
+def test_the_parent_holds_no_texts_and_a_lost_text_fails_its_article_alone(tmp_path, prepared):
+    """Prepared ok articles come back without their texts; the NLP reads them back from the cache; an
+    article whose text is gone from the cache fails alone (status extract_error), and is not cached."""
+    from dataclasses import replace
+
+    from pipeline.records import Article
+    cache = ResultCache(tmp_path)
+    article = Article("a", "a.txt", None, "T", "Die Stadt Leipzig unterzeichnet.", None, language="de", sha256="ab" * 32)
+    stored = parallel.store_prepared(article, cache)
+    assert stored == parallel.stub(article) and stored.text == "" and cache.get_article("ab" * 32) == article
+    orphan = replace(stored, id="b", sha256="cd" * 32)
+    ready, lost = parallel.with_texts([stored, orphan], cache)
+    assert ready == [replace(article, text_key=stored.text_key)] and [r.article.id for r in lost] == ["b"]
+    assert lost[0].article.status == "extract_error" and "gone from the result cache" in lost[0].article.error
 
 
 def test_settled_statuses_are_not_extracted_again(tmp_path, monkeypatch):
