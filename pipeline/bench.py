@@ -21,8 +21,9 @@ forkserver, which ``getrusage`` cannot see), sampled every 0.2 s with psutil, of
 processes sharing them; workers share the forkserver's preloaded models and gazetteer). The
 system runs first, so that this process does not yet hold the baseline's models (a ``make extract``
 run never loads models in the parent); ``peak_*_mb`` is the peak of the N-article run,
-``peak_rss_self_mb`` this process's own peak by then, and each ``scaling`` entry has its run's peak
-(this process holds every result and table of a run, so its share grows with N).
+``peak_rss_self_mb`` this process's own peak by then, and each ``scaling`` entry has its run's peaks,
+``peak_rss_parent_mb`` among them: this process alone, which holds the articles' metadata (no texts,
+no results) and a part of each table at a time.
 """
 from __future__ import annotations
 
@@ -185,10 +186,11 @@ class PeakRss:
     """Background sampler of this process and all its descendants, in MB: ``peak`` is the largest sum of
     their resident memory (RSS), ``peak_pss`` the largest sum of their proportional set sizes (PSS:
     a page shared by k processes counts 1/k in each, so the sum is the memory the processes occupy;
-    the RSS sum counts the pages that forked workers share with their forkserver once per process)."""
+    the RSS sum counts the pages that forked workers share with their forkserver once per process),
+    ``peak_parent`` the largest RSS of this process alone (the run's parent: it holds no models)."""
 
     def __init__(self, interval: float = 0.2):
-        self.interval, self.peak, self.peak_pss = interval, 0.0, 0.0
+        self.interval, self.peak, self.peak_pss, self.peak_parent = interval, 0.0, 0.0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -202,6 +204,8 @@ class PeakRss:
                 continue
             rss += info.rss
             pss += getattr(info, "pss", info.rss)  # no PSS outside Linux: RSS, an upper bound
+            if proc is me:
+                self.peak_parent = max(self.peak_parent, info.rss / 2**20)
         self.peak = max(self.peak, rss / 2**20)
         self.peak_pss = max(self.peak_pss, pss / 2**20)
         return self.peak
@@ -242,13 +246,13 @@ def bench(n: int, corpus: Path, n_process: int, factors: list[int], work: Path, 
     # and into an empty folder, so that the tables are built and written again
     rerun_new_out = run_system(pages[:n], settings, work / "cache-1", work / "out-rerun", n_process)
     scaling = [{"n": n, "seconds": round(system.seconds, 3), "peak_rss_mb": round(rss.peak, 1),
-                "peak_pss_mb": round(rss.peak_pss, 1)}]
+                "peak_pss_mb": round(rss.peak_pss, 1), "peak_rss_parent_mb": round(rss.peak_parent, 1)}]
     for f in sorted(set(factors) - {1}):
         if n * f <= len(pages):
             with PeakRss() as rss_f:
                 m = run_system(pages[:n * f], settings, work / f"cache-{f}", work / f"out-{f}", n_process)
             scaling.append({"n": n * f, "seconds": round(m.seconds, 3), "peak_rss_mb": round(rss_f.peak, 1),
-                            "peak_pss_mb": round(rss_f.peak_pss, 1)})
+                            "peak_pss_mb": round(rss_f.peak_pss, 1), "peak_rss_parent_mb": round(rss_f.peak_parent, 1)})
     cpu0 = time.process_time()
     with PeakRss() as rss_baseline:
         baseline = run_baseline(pages[:n], settings, work / "out-baseline")
