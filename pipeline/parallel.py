@@ -87,13 +87,10 @@ def analyse_and_store(chunk: list[Article]) -> tuple[int, list[ArticleResult]]:
     """``analyse_chunk``, but the ok results go straight into the result cache from this worker (same
     machine, same files): only the number of articles and the failed results go back to the parent,
     which so neither receives nor holds the others."""
-    ready, failed = with_texts(chunk, _CACHE)
-    for result in analyse_chunk(ready):
-        if result.article.status == "ok":
-            _CACHE.put(result.article.sha256, result)
-        else:  # failures are not cached: a re-run tries them again
-            failed.append(result)
-    return len(chunk), failed
+    ready, lost = with_texts(chunk, _CACHE)
+    failed: dict[str, ArticleResult] = {}
+    keep_results([*analyse_chunk(ready), *lost], failed, _CACHE)
+    return len(chunk), list(failed.values())
 
 
 def stub(article: Article) -> Article:
