@@ -19,8 +19,8 @@ from .records import Article, ArticleResult, text_key
 from .parallel import analyse_parallel, keep_results, prepare_incremental, split_cached, with_texts
 from .relations import extract_relations
 from .settings import ROOT, Settings
-from .tables import COLUMNS, build_frames, current_outputs, outputs_key, record_outputs, write_tables, \
-    write_tables_streamed
+from .tables import COLUMNS, TABLE_CHUNK, build_frames, current_outputs, outputs_key, record_outputs, \
+    write_tables, write_tables_streamed
 
 log = logging.getLogger(__name__)
 DEFAULT_CACHE = ROOT / ".cache" / "results"
@@ -47,7 +47,8 @@ class RunResult:
 
     def summary_frames(self) -> dict:
         """The tables as DataFrames with only the entities' article ids and types (what the report counts)."""
-        return self.frames or build_frames(self.results, self.duplicates, entity_columns=["article_id", "type"])
+        return self.frames or build_frames(self.results, self.duplicates, entity_columns=["article_id", "type"],
+                                           chunk=TABLE_CHUNK)
 
     @property
     def articles(self) -> list[Article]:

@@ -5,7 +5,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -127,33 +127,59 @@ def table_rows(name: str, results: list[ArticleResult], duplicates: dict[str, st
     return event_rows(group_events([s for r in results for s in r.signatures]))  # events: over all articles
 
 
-def build_frames(results: list[ArticleResult], duplicates: dict[str, str],
-                 entity_columns: list[str] | None = None) -> dict[str, pd.DataFrame]:
+def build_frames(results: Sequence[ArticleResult], duplicates: dict[str, str],
+                 entity_columns: list[str] | None = None, chunk: int | None = None) -> dict[str, pd.DataFrame]:
     """The five tables as DataFrames with the documented columns in order (``entity_columns``: only these
-    columns of the largest table, for a caller that needs no more)."""
-    return {name: frame(table_rows(name, results, duplicates),
-                        entity_columns if name == "entities" and entity_columns else list(cols))
-            for name, cols in COLUMNS.items()}
+    columns of the largest table, for a caller that needs no more). With ``chunk``, the rows are made
+    that many articles at a time (row dicts take several times the frames' memory) and the parts
+    joined: the same values."""
+    if chunk is None:
+        return {name: frame(table_rows(name, results, duplicates), columns_of(name, entity_columns))
+                for name in COLUMNS}
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in COLUMNS}
+    for frames in frames_in_parts(results, duplicates, chunk, entity_columns):
+        for name, df in frames.items():
+            parts[name].append(df)
+    return {name: joined(dfs) for name, dfs in parts.items()}
+
+
+def joined(dfs: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of the same columns as one; empty parts are left out (their object columns would turn a
+    column of integers into floats)."""
+    full = [df for df in dfs if len(df)] or dfs[:1]
+    return pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
+
+
+def columns_of(name: str, entity_columns: list[str] | None = None) -> list[str]:
+    return entity_columns if name == "entities" and entity_columns else list(COLUMNS[name])
+
+
+def frames_in_parts(results: Sequence[ArticleResult], duplicates: dict[str, str], chunk: int,
+                    entity_columns: list[str] | None = None) -> Iterator[dict[str, pd.DataFrame]]:
+    """For each part of ``chunk`` articles (each taken once: from the result cache, for
+    ``StoredResults``), the frames of the per-article tables; last, the events table, which is
+    grouped over all articles and made from their signatures alone."""
+    signatures = []
+    for start in range(0, max(len(results), 1), chunk):
+        part = results[start:start + chunk]
+        yield {name: frame(table_rows(name, part, duplicates), columns_of(name, entity_columns))
+               for name in COLUMNS if name != "events"}
+        signatures += [s for r in part for s in r.signatures]
+    yield {"events": frame(event_rows(group_events(signatures)), list(COLUMNS["events"]))}
 
 
 def write_tables_streamed(results: Sequence[ArticleResult], duplicates: dict[str, str], out: Path,
                           excel: bool = False, chunk: int = TABLE_CHUNK) -> dict[str, Path]:
-    """``write_tables(build_frames(...))`` with the same bytes, but built and written ``chunk`` articles at
-    a time: each chunk of results is taken once (from the result cache, for ``StoredResults``) and its
-    rows go to every table's file, so memory does not grow with the corpus. The events table, grouped
-    over all articles, is made from the signatures alone. The files are renamed into place together
-    once all are written."""
+    """``write_tables(build_frames(...))`` with the same bytes, but built and written in parts
+    (``frames_in_parts``), so memory does not grow with the corpus. The files are renamed into place
+    together once all are written."""
     paths = {name: Path(out) / f"{name}.csv" for name in COLUMNS}
-    signatures = []
-    with atomic_files([paths[name] for name in COLUMNS], excel) as files:
-        for start in range(0, max(len(results), 1), chunk):
-            part = results[start:start + chunk]
-            for name, fh in zip(COLUMNS, files):
-                if name != "events":
-                    frame(table_rows(name, part, duplicates), list(COLUMNS[name])).to_csv(
-                        fh, index=False, header=start == 0)
-            signatures += [s for r in part for s in r.signatures]
-        frame(event_rows(group_events(signatures)), list(COLUMNS["events"])).to_csv(files[-1], index=False)
+    with atomic_files(list(paths.values()), excel) as files:
+        handles, started = dict(zip(COLUMNS, files)), set()
+        for frames in frames_in_parts(results, duplicates, chunk):
+            for name, df in frames.items():
+                df.to_csv(handles[name], index=False, header=name not in started)
+                started.add(name)
     return paths
 
 

@@ -151,5 +151,9 @@ def test_tables_written_in_parts_are_the_same_bytes(tmp_path, excel):
     for chunk in (1, 3):
         parts = write_tables_streamed(results, {"b": "a"}, tmp_path / f"parts{chunk}", excel=excel, chunk=chunk)
         assert {n: p.read_bytes() for n, p in parts.items()} == {n: p.read_bytes() for n, p in whole.items()}
+        joined = build_frames(results, {"b": "a"}, chunk=chunk)  # frames made in parts: the same values
+        assert {n: df.to_csv(index=False) for n, df in joined.items()} == \
+            {n: df.to_csv(index=False) for n, df in build_frames(results, {"b": "a"}).items()}
+        assert len(joined["entities"]) == sum(len(r.mentions) for r in results) > 0
     empty = write_tables_streamed([], {}, tmp_path / "empty")
     assert empty["entities"].read_text().strip() == ",".join(COLUMNS["entities"])
