@@ -141,8 +141,8 @@ class StoredResults(Sequence):
     """
 
     def __init__(self, articles: list[Article], kept: dict[str, ArticleResult], cache: ResultCache):
-        self.articles = [kept[a.id].article if a.id in kept else replace(a, text="") if a.status == "ok" else a
-                         for a in articles]
+        self.articles = [kept[a.id].article if a.id in kept else replace(a, text="") if a.status == "ok" and a.text
+                         else a for a in articles]  # (a run's ok articles come without their texts already)
         self.kept, self.cache = kept, cache
 
     def __len__(self) -> int:

@@ -126,7 +126,7 @@ def run_distributed(inputs: list[str], out: Path | None, settings: Settings, sch
             failed = analyse_todo(todo, settings, cache, c, progress)
     n_nlp = sum(len(batch) for batch in todo.values())
     run_result = run_result_of(articles, failed, duplicates, cache, n_nlp, excel)
-    del articles  # their texts: the results hold what the tables need
+    del articles  # StoredResults keeps its own list of them
     if out is not None:
         write_outputs(run_result, Path(out), excel)  # not written again when up to date
         if parquet:

@@ -190,7 +190,7 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     else:
         failed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
     run_result = run_result_of(articles, failed, duplicates, cache, n_nlp, excel)
-    del articles  # their texts: the results hold what the tables need
+    del articles  # StoredResults keeps its own list of them
     if out is not None:
         write_outputs(run_result, Path(out), excel)
     run_result.seconds = time.monotonic() - started
