@@ -280,3 +280,54 @@ def test_word_tests_as_lexeme_flags_match_the_same_spans():
         found_old = sorted((nlp_old.vocab.strings[m], s, e) for m, s, e in old(doc_old))
         found_new = sorted((nlp_new.vocab.strings[m], s, e) for m, s, e in new(doc_new))
         assert found_old and found_new == found_old
+
+
+def test_opening_split_ruler_finds_what_the_entity_ruler_finds():
+    """The organisation patterns open with up to two optional adjectives ("Deutsche", "Berliner"); the ruler
+    matches them without that opening and adds it back. On the real German and English patterns, its
+    matches (in order) and the entities it sets are those of spaCy's EntityRuler with the same patterns."""
+    import json
+
+    import spacy
+    from spacy.pipeline import EntityRuler
+
+    from pipeline import orgs, people
+    from pipeline.nlp import LexemeFlags, PrefixSplitRuler
+
+    texts = {"de": ["Der Paritätische Wohlfahrtsverband, die Berliner Stadtreinigungsbetriebe und der Verein Neue "
+                    "Nachbarschaft e. V. trafen die Evangelische Hochschule Berlin und Dr. Anna Schmidt vom Deutschen "
+                    "Institut für Urbanistik. Die Freie Universität und der Große Berliner Landesverband sowie die "
+                    "Stiftung Neue Kunst gGmbH luden ein.", "Berliner Tafel e. V. und Große Neue Werkstatt GmbH."],
+             "en": ["The European Cities Network and the Greater London Authority met Mayor Jane Doe of the City "
+                    "Council. The Royal Society for Public Health, Northern Rail Ltd and the British Council spoke."]}
+    for lang, docs in texts.items():
+        patterns = people.person_patterns(lang) + orgs.org_patterns(lang, with_prefix_heads=lang != "de",
+                                                                    with_registry=False)  # as nlp.add_rulers
+        nlp = spacy.blank(lang)
+        flags = LexemeFlags(nlp.vocab)
+        patterns = [{**p, "pattern": flags.rewrite(p["pattern"]), "id": "rule"} for p in patterns]
+        plain, split = EntityRuler(nlp, "plain"), PrefixSplitRuler(nlp, "split")
+        plain.add_patterns(patterns), split.add_patterns(patterns)
+        listed = lambda ruler: sorted(json.dumps(p, sort_keys=True) for p in ruler.patterns)
+        assert split._split and len(split) == len(plain) and listed(split) == listed(plain)
+        for text in docs:
+            assert split.match(nlp(text)) == plain.match(nlp(text))
+            ents = lambda ruler: [(e.start, e.end, e.label_, e.ent_id_) for e in ruler(nlp(text)).ents]
+            assert ents(split) == ents(plain)
+        if lang == "de":
+            found = [e.text for e in split(nlp(docs[0])).ents]
+            assert "Paritätische Wohlfahrtsverband" in found and "Große Berliner Landesverband" in found
+        split.remove("rule")
+        assert len(split) == 0 and not split._split
+
+
+def test_leading_optional_splits_only_optional_openings():
+    from pipeline.nlp import leading_optional
+    word = {"IS_TITLE": True}
+    assert leading_optional([{**word, "OP": "{0,2}"}, {"LOWER": "stiftung"}]) == (word, 2, [{"LOWER": "stiftung"}])
+    assert leading_optional([{**word, "OP": "?"}, {"LOWER": "a"}, {"LOWER": "b"}])[1:] == (1, [{"LOWER": "a"}, {"LOWER": "b"}])
+    assert leading_optional([{**word, "OP": "{1,2}"}, {"LOWER": "a"}]) is None  # not optional
+    assert leading_optional([{**word, "OP": "+"}, {"LOWER": "a"}]) is None
+    assert leading_optional([{**word, "OP": "?"}]) is None  # nothing left to match on its own
+    assert leading_optional([{**word, "OP": "?"}, {**word, "OP": "?"}, {"LOWER": "a"}]) is None
+    assert leading_optional("Deutscher Städtetag") is None
