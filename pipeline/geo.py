@@ -42,12 +42,34 @@ _SEP = re.compile(r"[ \t\-'./()]{1,3}")
 
 # ---------------------------------------------------------------- text helpers
 
+class _Marks(dict):
+    """``str.translate`` table that drops combining marks: code point -> None for a mark, else itself;
+    filled as code points are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = value = None if unicodedata.combining(chr(code)) else code
+        return value
+
+
+_MARKS = _Marks()
+
+
 @lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Case-fold, strip diacritics, unify dashes/apostrophes and collapse white space (memoised: hot path)."""
     text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    if not text.isascii():
+        text = text.translate(_MARKS)
+    return " ".join(text.split()).casefold()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def _main_form(name: str) -> str:
+    """A name up to case and spacing (diacritics kept), to compare a surface with GeoNames main names."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", name.translate(_TRANSLATE))).casefold()
 
 
 def _is_latin(text: str) -> bool:
@@ -277,12 +299,16 @@ def _prefix_before(text: str, start: int, prefixes: tuple[str, ...]) -> str:
 
 
 def _suffix_after(text: str, end: int, suffixes: tuple[str, ...]) -> str:
-    """The admin-form suffix right after ``end`` ("City Council", "Métropole"), or ''."""
-    after = fold(text[end:end + 40])
-    for suffix in suffixes:
-        if re.match(r"[ -]" + re.escape(suffix) + r"\b", after):
-            return suffix
-    return ""
+    """The admin-form suffix right after ``end`` ("City Council", "Métropole"), or '': the first of
+    ``suffixes`` that follows a space or hyphen there as a whole word."""
+    match = _suffix_regex(suffixes).match(fold(text[end:end + 40]))
+    return suffixes[match.lastindex - 1] if match else ""
+
+
+@lru_cache(maxsize=8)
+def _suffix_regex(suffixes: tuple[str, ...]) -> re.Pattern:
+    """One regex for ``_suffix_after``: alternatives are tried in order, so the first suffix that fits wins."""
+    return re.compile("|".join(r"[ -](" + re.escape(suffix) + r")\b" for suffix in suffixes) or r"(?!)")
 
 
 def _prev_word(text: str, start: int) -> str:
@@ -336,8 +362,8 @@ class CityResolver:
 
     def _main_ids(self, surface: str, ids: tuple[int, ...]) -> frozenset[int]:
         """The ids whose main GeoNames name is ``surface`` up to case and spacing (diacritics must agree)."""
-        norm = lambda t: re.sub(r"\s+", " ", unicodedata.normalize("NFC", t.translate(_TRANSLATE))).casefold()
-        return frozenset(g for g in ids if norm(self.gaz.places[g][0]) == norm(surface))
+        surface = _main_form(surface)
+        return frozenset(g for g in ids if _main_form(self.gaz.places[g][0]) == surface)
 
     def _eligible(self, cand: _Cand) -> tuple[int, ...]:
         """Ids a candidate may resolve to: main-name matches, big places by alias, any with strong evidence."""
@@ -465,23 +491,26 @@ class CityResolver:
         return _Evidence(tuple(countries), tuple(regions), publisher, Counter(), Counter(), berlin)
 
     def _score(self, gid: int, cand: _Cand, ev: _Evidence) -> tuple[float, list[str]]:
-        """Prior plus evidence for one place; the names of the evidence that applied."""
+        """Prior plus evidence for one place; the names of the evidence that applied (added in this order)."""
         name, country, admin1, pop = self.gaz.places[gid]
         score, parts = 1.5 * math.log10(pop + 10) + (1.0 if gid in cand.main else 0.0), []
         near = lambda pos: abs(pos - cand.start) <= NEAR
-        evidence = [
-            ("country-named", 1.5 + 1.5 * any(near(p) for p, c in ev.countries if c == country),
-             any(c == country for _, c in ev.countries)),
-            ("region-named", 2.0 + 2.0 * any(near(p) for p, r in ev.regions if r == (country, admin1)),
-             any(r == (country, admin1) for _, r in ev.regions)),
-            ("publisher-country", 1.5, country == ev.publisher),
-            ("berlin-context", 3.0, ev.berlin and (country, admin1) == ("DE", "16")),
-            ("other-cities-country", 1.5 * _share(ev.city_countries, country), _share(ev.city_countries, country) > 0),
-            ("other-cities-region", 1.5 * _share(ev.city_admin1, (country, admin1)),
-             _share(ev.city_admin1, (country, admin1)) > 0)]
-        for label, points, applies in evidence:
-            if applies:
-                score += points
+        if any(c == country for _, c in ev.countries):
+            score += 1.5 + 1.5 * any(near(p) for p, c in ev.countries if c == country)
+            parts.append("country-named")
+        if any(r == (country, admin1) for _, r in ev.regions):
+            score += 2.0 + 2.0 * any(near(p) for p, r in ev.regions if r == (country, admin1))
+            parts.append("region-named")
+        if country == ev.publisher:
+            score += 1.5
+            parts.append("publisher-country")
+        if ev.berlin and (country, admin1) == ("DE", "16"):
+            score += 3.0
+            parts.append("berlin-context")
+        for label, share in (("other-cities-country", _share(ev.city_countries, country)),
+                             ("other-cities-region", _share(ev.city_admin1, (country, admin1)))):
+            if share > 0:
+                score += 1.5 * share
                 parts.append(label)
         return score, parts
 

@@ -99,9 +99,26 @@ def is_first_name(word: str) -> bool:
     return low in first_names() or low.split("-")[0] in first_names()
 
 
+@lru_cache(maxsize=None)
+def titles_by_first_word() -> dict[str, tuple[tuple[int, tuple[str, ...], str, str], ...]]:
+    """``titles()`` by the first word of the form, each with its place in ``titles()``."""
+    index: dict[str, list] = {}
+    for rank, (form, canonical, kind) in enumerate(titles()):
+        index.setdefault(form[0], []).append((rank, form, canonical, kind))
+    return {first: tuple(rows) for first, rows in index.items()}
+
+
 def title_at(words: list[str], i: int) -> tuple[int, str, str] | None:
-    """(length, canonical, kind) of a title starting at ``words[i]``."""
-    for form, canonical, kind in titles():
+    """(length, canonical, kind) of a title starting at ``words[i]``: the first of ``titles()`` that the words
+    there spell, as they are or without trailing commas."""
+    if i >= len(words):
+        return None
+    index = titles_by_first_word()
+    word, bare_word = words[i], words[i].rstrip(",")
+    rows = index.get(word, ())
+    if bare_word != word and bare_word in index:
+        rows = sorted(rows + index[bare_word])
+    for _, form, canonical, kind in rows:
         n = len(form)
         if tuple(words[i:i + n]) == form or tuple(w.rstrip(",") for w in words[i:i + n]) == form:
             return n, canonical, kind

@@ -679,6 +679,8 @@ def related_places(a: str, b: str) -> bool:
 
 def project_names(sent: Sentence) -> list[str]:
     """'Projekt UNITES', 'das UNITES-Projekt', 'the RUGGEDISED project', 'project +CityxChange'."""
+    if "roje" not in sent.text:  # every pattern below needs Projekt/project (most sentences have neither)
+        return []
     names = []
     for m in re.finditer(r"\b(?:Projekt\w*|[Pp]roject|EU-Projekt\w*|Förderprojekt\w*)\s+[„\"]?([^\s,.;:„“\"()]+)", sent.text):
         names.append(m.group(1))

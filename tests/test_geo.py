@@ -30,6 +30,35 @@ def test_fold_strips_case_diacritics_and_dashes():
     assert fold("Treptow–Köpenick") == "treptow-kopenick"
 
 
+def test_fold_equals_the_plain_definition_on_every_code_point():
+    """fold's fast paths (ASCII, a translate table for combining marks, str.split for white space) give
+    what NFKD, dropping combining marks, collapsing \\s+ and case-folding give, for every code point."""
+    import re
+    import unicodedata
+
+    from pipeline.geo import _TRANSLATE
+
+    def plain(text: str) -> str:
+        text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        return re.sub(r"\s+", " ", text).strip().casefold()
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    assert [c for c in chars if fold(f" Ab{c}c\u0301 {c}") != plain(f" Ab{c}c\u0301 {c}")] == []
+    for text in ("Łódź  –  Ústí nad Labem", "São\u2009Paulo\n", "ﬁnal Straße", "  ", ""):
+        assert fold(text) == plain(text)
+
+
+def test_suffix_after_takes_the_first_listed_suffix_that_is_a_whole_word():
+    from pipeline.geo import _suffix_after
+    text = "Leeds-City-Council said"
+    assert _suffix_after(text, 5, ("city-council", "city")) == "city-council"
+    assert _suffix_after(text, 5, ("city", "city-council")) == "city"
+    assert _suffix_after("Leeds-Citywide", 5, ("city",)) == ""
+    assert _suffix_after("Lyon-Métropole", 4, ("metropole",)) == "metropole"
+    assert _suffix_after("Lyon-Métropole", 4, ()) == ""
+
+
 def test_load_is_cached(resolver):
     assert CityResolver.load() is resolver
 

@@ -172,3 +172,22 @@ def test_lord_provost_is_a_role_not_a_person():
     assert parse_person("Lord Provost", sentence, 4, "en").name == ""
     fiona = parse_person("Fiona Strachan", sentence, sentence.index("Fiona"), "en")
     assert fiona.name == "Fiona Strachan" and fiona.role == "Lord Provost of Edinburgh"
+
+
+def test_title_at_finds_the_first_listed_title_as_a_scan_of_all_titles_does():
+    from pipeline.people import title_at, titles
+
+    def scan(words, i):
+        for form, canonical, kind in titles():
+            n = len(form)
+            if tuple(words[i:i + n]) == form or tuple(w.rstrip(",") for w in words[i:i + n]) == form:
+                return n, canonical, kind
+        return None
+
+    cases = [list(form) for form, _, _ in titles()] + [[*form[:-1], form[-1] + ","] for form, _, _ in titles()]
+    cases += [[w + "," for w in form] + ["Anna"] for form, _, _ in titles()]
+    cases += ["Frau Dr. Anna Schmidt".split(), "Prof., Dr. Jan".split(), "the Lord Mayor of Cork".split(), []]
+    for words in cases:
+        for i in range(len(words) + 1):
+            assert title_at(words, i) == scan(words, i), (words, i)
+    assert title_at(["Dr.", "Anna"], 0)[0] == 1
