@@ -5,21 +5,114 @@ probable enough but the supported languages together are, the most probable of t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import lru_cache
 
-from langdetect import DetectorFactory, detect_langs
+from langdetect import DetectorFactory
+from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
+from langdetect.utils.ngram import NGram
 
 from .records import Article
 
 SAMPLE_CHARS = 20000
 
 
+class _Normalised(dict):
+    """``str.translate`` table of ``NGram.normalize`` (one character to one), filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = value = NGram.normalize(chr(code))
+        return value
+
+
+_NORMALISED = _Normalised()
+_SPACES = re.compile(" +")
+
+
+@lru_cache(maxsize=1 << 15)
+def _word_ngrams(word: str, spaced: bool, known: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The n-grams langdetect's NGram buffer yields while it reads ``word`` (normalised, no spaces) after a
+    space or the start, and the space after it when ``spaced``; only those in ``known``. The buffer
+    holds the last three characters since the space; a character that is upper case after an upper-case
+    one (inside a capitalised word such as "EU") yields nothing."""
+    padded = " " + word + (" " if spaced else "")
+    out = []
+    for j in range(1, len(padded)):
+        if padded[j].isupper() and padded[j - 1].isupper():
+            continue
+        for n in range(1, min(j + 1, NGram.N_GRAM) + 1):
+            gram = padded[j + 1 - n:j + 1]
+            if gram != " " and gram in known:
+                out.append(gram)
+    return tuple(out)
+
+
+class NgramDetector(Detector):
+    """langdetect's Detector, its per-character loops done per word and in comprehensions: ``append``
+    (collapse runs of spaces), ``_extract_ngrams`` (langdetect's NGram buffer resets at every space, so
+    a word's n-grams depend on the word alone and are cached), ``_update_lang_prob`` and
+    ``_normalize_prob`` (the same float operations in the same order). The text, the n-grams and their
+    order, the seeded trials and so the probabilities are the same as langdetect's own (tested against
+    ``langdetect.detect_langs``)."""
+
+    def __init__(self, factory: DetectorFactory, known: frozenset[str]):
+        super().__init__(factory)
+        self.known = known
+
+    def append(self, text: str) -> None:
+        text = NGram.normalize_vi(self.MAIL_RE.sub(" ", self.URL_RE.sub(" ", text)))
+        self.text += _SPACES.sub(" ", text[:self.max_text_length])
+
+    def _extract_ngrams(self) -> list[str]:
+        words = self.text.translate(_NORMALISED).split(" ")
+        result: list[str] = []
+        for k, word in enumerate(words):
+            if word:
+                result.extend(_word_ngrams(word, k < len(words) - 1, self.known))
+        return result
+
+    def _update_lang_prob(self, prob: list[float], word: str, alpha: float) -> bool:
+        if word is None or word not in self.word_lang_prob_map:
+            return False
+        weight = alpha / self.BASE_FREQ
+        prob[:] = [p * (weight + q) for p, q in zip(prob, self.word_lang_prob_map[word])]
+        return True
+
+    def _normalize_prob(self, prob: list[float]) -> float:
+        total = sum(prob)
+        prob[:] = [p / total for p in prob]
+        best = 0.0
+        for p in prob:
+            if best < p:
+                best = p
+        return best
+
+
+@lru_cache(maxsize=1)
+def detector_factory() -> DetectorFactory:
+    """langdetect's language profiles, loaded once per process."""
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    return factory
+
+
+@lru_cache(maxsize=1)
+def known_ngrams() -> frozenset[str]:
+    """The n-grams langdetect's profiles know."""
+    return frozenset(detector_factory().word_lang_prob_map)
+
+
 def language_probabilities(text: str, seed: int = 0) -> list[tuple[str, float]]:
     """(ISO 639-1 code, probability) pairs, most likely first; empty when langdetect cannot tell."""
-    DetectorFactory.seed = seed
+    factory = detector_factory()
+    factory.seed = seed
+    detector = NgramDetector(factory, known_ngrams())
     try:
-        return [(c.lang, round(c.prob, 4)) for c in detect_langs(text[:SAMPLE_CHARS])]
+        detector.append(text[:SAMPLE_CHARS])
+        return [(c.lang, round(c.prob, 4)) for c in detector.get_probabilities()]
     except LangDetectException:
         return []
 

@@ -13,13 +13,16 @@ input costs a file read, a hash and a cache read per article.
 Workers come from a ``forkserver`` (``spawn`` where there is none): a fresh process that imported
 the pipeline once, so starting a pool is cheap and never forks a parent that holds threads. Work is
 sent in chunks of articles (one language each); a worker runs ``nlp.pipe`` over a chunk with the
-configured batch size. Peak memory is the parent's articles (their texts until the analysis is done;
+configured batch size. While the first pool of a run starts (the forkserver loads the models: seconds),
+this process extracts chunks itself (``help_while_starting``). Peak memory is the parent's articles (their texts until the analysis is done;
 no results) plus, per worker, what it adds to the models and gazetteer it shares with the forkserver.
 """
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from multiprocessing.context import BaseContext
@@ -213,15 +216,66 @@ def keep_results(chunk_results: list[ArticleResult], failed: dict[str, ArticleRe
 
 
 def map_chunks(fn: Callable[[list], list], chunks: list[list], n_process: int,
-               initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[list]:
-    """``fn`` over chunks, results as they finish: in this process for one worker or one chunk, else in a pool."""
+               initializer: Callable[..., None] | None = None, initargs: tuple = (),
+               help_while_starting: bool = False) -> Iterator[list]:
+    """``fn`` over chunks, results as they finish: in this process for one worker or one chunk, else in a pool.
+    With ``help_while_starting`` (for light work only), this process also works through chunks itself
+    until the pool is up: the first pool of a run waits seconds for the forkserver to load the models."""
     if n_process <= 1 or len(chunks) <= 1 or sum(map(len, chunks)) < MIN_POOL_ITEMS:
         if initializer is not None and chunks:
             initializer(*initargs)
         yield from (fn(chunk) for chunk in chunks)
         return
+    if help_while_starting:
+        yield from _map_while_pool_starts(fn, chunks, n_process, initializer, initargs)
+        return
     with pool_context().Pool(min(n_process, len(chunks)), initializer=initializer, initargs=initargs) as pool:
         yield from pool.imap_unordered(fn, chunks)
+
+
+def _map_while_pool_starts(fn: Callable[[list], list], chunks: list[list], n_process: int,
+                           initializer: Callable[..., None] | None, initargs: tuple) -> Iterator[list]:
+    """The pool starts in a thread; meanwhile this process takes chunks from a shared queue, one at a
+    time; once the pool is up it takes all the chunks left. Every chunk is done once."""
+    pending = deque(chunks)
+    started: dict = {}
+    ready = threading.Event()
+
+    def left() -> Iterator[list]:
+        while True:
+            try:
+                yield pending.popleft()
+            except IndexError:
+                return
+
+    def start() -> None:
+        try:
+            started["pool"] = pool_context().Pool(min(n_process, len(chunks)), initializer=initializer,
+                                                  initargs=initargs)
+            started["results"] = started["pool"].imap_unordered(fn, left())
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            started["error"] = exc
+        finally:
+            ready.set()
+
+    threading.Thread(target=start, name="pool-start", daemon=True).start()
+    try:
+        if initializer is not None:
+            initializer(*initargs)
+        while not ready.is_set() and pending:
+            try:
+                chunk = pending.popleft()
+            except IndexError:
+                break
+            yield fn(chunk)
+        ready.wait()
+        if "error" in started:
+            raise started["error"]
+        yield from started["results"]
+    finally:
+        ready.wait()
+        if "pool" in started:
+            started["pool"].terminate()  # as leaving ``with Pool()`` does
 
 
 def prepare_parallel(sources: list[Source], settings: Settings, cache: ResultCache, n_process: int) -> list[Article]:
@@ -230,7 +284,8 @@ def prepare_parallel(sources: list[Source], settings: Settings, cache: ResultCac
     size = chunk_size(len(sources), n_process, PREPARE_CHUNK)
     chunks = list(chunked(list(enumerate(sources)), size))
     out: list[Article | None] = [None] * len(sources)
-    for part in map_chunks(prepare_chunk, chunks, n_process, init_preparer, (settings, cache)):
+    for part in map_chunks(prepare_chunk, chunks, n_process, init_preparer, (settings, cache),
+                           help_while_starting=True):
         for i, article in part:
             out[i] = article
     return out

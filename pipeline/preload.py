@@ -14,18 +14,30 @@ import gc
 import logging
 
 from . import parallel
+from .language import known_ngrams
 from .nlp import EntityFinder
+from .records import Article
+from .run import analyse_one
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 
+WARM_UP = {"de": "Oberbürgermeisterin Dr. Anna Beispiel unterzeichnete am 3. März 2024 in Leipzig die Charta.",
+           "en": "Mayor Jane Example signed the charter in Leeds on 3 March 2024."}
+
+
 def preload() -> EntityFinder | None:
     try:
+        known_ngrams()  # langdetect's profiles, for the extraction workers
         finder = EntityFinder(Settings())
         finder.cities  # noqa: B018 - loads the index
         for lang in finder.settings.languages:
-            finder.nlp(lang)
+            nlp = finder.nlp(lang)
+            if lang in WARM_UP:  # the word lists and indexes the analysis loads on first use
+                text = WARM_UP[lang]
+                analyse_one(Article(id="warm-up", source="", url=None, title="", text=text, published=None,
+                                    language=lang), nlp(text), finder)
     except Exception:  # noqa: BLE001 - workers load for themselves
         log.warning("preloading the models for the worker processes failed", exc_info=True)
         return None

@@ -82,6 +82,44 @@ def test_language_is_deterministic_with_probability():
     assert detect_language(EN_BODY)[0] == "en"
 
 
+def test_language_probabilities_are_langdetects_own():
+    """NgramDetector (per-word n-grams, comprehensions) gives langdetect's exact probabilities: same text,
+    n-grams, order and seeded trials, on texts in several scripts, with URLs, capitals, runs of spaces."""
+    import random
+
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from pipeline.language import NgramDetector, detector_factory, known_ngrams
+
+    def langdetects(text: str, seed: int) -> list:
+        DetectorFactory.seed = seed
+        try:
+            return [(c.lang, c.prob) for c in detect_langs(text)]
+        except LangDetectException:
+            return []
+
+    def ours(text: str, seed: int) -> list:
+        factory = detector_factory()
+        factory.seed = seed
+        detector = NgramDetector(factory, known_ngrams())
+        try:
+            detector.append(text)
+            return [(c.lang, c.prob) for c in detector.get_probabilities()]
+        except LangDetectException:
+            return []
+
+    rng = random.Random(7)
+    texts = [BODY_DE, EN_BODY, BODY_DE + "  " + EN_BODY, "Die EU-KOMMISSION und die UNESCO   tagen  in  PRAG. ",
+             "Siehe https://www.berlin.de/sen/ und presse@senatskanzlei.berlin.de für Details.  ",
+             "Москва и Берлин подписали соглашение. Tiếng Việt có dấu. 東京都と北京市。 Ελληνικά ", "  ", "", "42",
+             " A", "AB", "x "]
+    texts += ["".join(chr(rng.randrange(32, 0x3100)) for _ in range(rng.randrange(1, 400))) for _ in range(60)]
+    texts += ["".join(rng.choice("aAbBäÄ ß.-'\n") for _ in range(rng.randrange(1, 80))) for _ in range(60)]
+    for seed in (0, 3):
+        assert [ours(t, seed) for t in texts] == [langdetects(t, seed) for t in texts]
+
+
 @pytest.mark.parametrize("text,status", [
     ("La ville de Lyon a signé la charte des villes interculturelles avec ses partenaires européens. " * 3,
      "unsupported_language"),

@@ -1,6 +1,8 @@
 """Worker processes give the same results as the single-process analysis; incremental runs skip cached work."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from pipeline import parallel
@@ -142,3 +144,29 @@ def test_failed_analyses_are_not_cached(tmp_path):
     kept: dict = {}
     parallel.keep_results([ok, failed], kept, cache)
     assert kept == {"b": failed} and cache.get("aa" * 32) == ok and cache.get("bb" * 32) is None
+
+
+def _pid_and_sum(chunk: list[int]) -> tuple[int, int]:
+    import time
+    time.sleep(0.05)
+    return os.getpid(), sum(chunk)
+
+
+def _fails_on_seven(chunk: list[int]) -> list[int]:
+    if 7 in chunk:
+        raise ValueError("seven")
+    return chunk
+
+
+def test_parent_works_through_chunks_while_the_pool_starts_and_each_chunk_is_done_once():
+    chunks = [[i, 100 + i] for i in range(40)]
+    list(parallel.map_chunks(_pid_and_sum, chunks[:20], 2))  # the forkserver is up: a pool starts in well under 2 s
+    out = list(parallel.map_chunks(_pid_and_sum, chunks, 2, help_while_starting=True))
+    assert sorted(total for _, total in out) == sorted(sum(c) for c in chunks)
+    pids = {pid for pid, _ in out}
+    assert os.getpid() in pids and len(pids) > 1  # the parent helped, then the pool took over
+
+
+def test_an_error_in_a_chunk_reaches_the_caller_whoever_runs_it():
+    with pytest.raises(ValueError, match="seven"):
+        list(parallel.map_chunks(_fails_on_seven, [[i] for i in range(40)], 2, help_while_starting=True))
