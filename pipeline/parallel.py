@@ -31,6 +31,7 @@ from typing import Protocol
 
 from .cache import ResultCache
 from .extract import sha256_bytes
+from .language import release_profiles
 from .records import Article, ArticleResult, Source, text_key
 from .settings import Settings
 
@@ -288,6 +289,7 @@ def prepare_parallel(sources: list[Source], settings: Settings, cache: ResultCac
                            help_while_starting=True):
         for i, article in part:
             out[i] = article
+    release_profiles()  # this process may have extracted some chunks; it detects no more languages
     return out
 
 

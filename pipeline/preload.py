@@ -14,7 +14,6 @@ import gc
 import logging
 
 from . import parallel
-from .language import known_ngrams
 from .nlp import EntityFinder
 from .records import Article
 from .run import analyse_one
@@ -29,7 +28,6 @@ WARM_UP = {"de": "OberbÃ¼rgermeisterin Dr. Anna Beispiel unterzeichnete am 3. MÃ
 
 def preload() -> EntityFinder | None:
     try:
-        known_ngrams()  # langdetect's profiles, for the extraction workers
         finder = EntityFinder(Settings())
         finder.cities  # noqa: B018 - loads the index
         for lang in finder.settings.languages:
