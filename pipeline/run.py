@@ -6,6 +6,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -129,13 +130,14 @@ def analyse(articles: list[Article], finder: EntityFinder, cache: ResultCache,
 ZONE_BATCHES = 8  # batches of nlp.pipe per spaCy memory zone
 
 
-def analyse_batch(batch: list[Article], finder: EntityFinder) -> Iterator[ArticleResult]:
-    """Results for articles of one language, in order. The batch runs in a spaCy memory zone: the
-    strings its docs added to the vocabulary are freed afterwards, so a long run's memory stays flat
-    (results hold plain values, never spaCy objects)."""
+def analyse_batch(batch: list[Article], finder: EntityFinder, memory_zone: bool = True) -> Iterator[ArticleResult]:
+    """Results for articles of one language, in order. With ``memory_zone`` the batch runs in a spaCy
+    memory zone: the words its docs added to the vocabulary are freed afterwards, so a long run's
+    memory stays flat (results hold plain values, never spaCy objects); the next batch creates their
+    lexemes again. Worker processes run without one: the pool replaces them instead."""
     if not batch:
         return
-    with finder.nlp(batch[0].language).memory_zone():
+    with finder.nlp(batch[0].language).memory_zone() if memory_zone else nullcontext():
         for article, doc, error in docs_or_errors(batch, finder):
             yield analyse_one(article, doc, finder) if error is None else failed_result(article, error)
 

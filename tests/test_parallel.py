@@ -50,6 +50,7 @@ class Recorder:
 @pytest.mark.slow
 def test_parallel_equals_serial_and_caches_each_chunk_as_it_finishes(tmp_path, prepared, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_POOL_ITEMS", 1)  # the samples are few: force the pool
+    monkeypatch.setattr(parallel, "WORKER_CHUNKS", 2)  # and replace its workers during the run
     serial_cache = ResultCache(tmp_path / "a")
     serial_failed, n_serial = analyse(prepared, EntityFinder(Settings()), serial_cache, Progress(0, False))
     serial = list(StoredResults(prepared, serial_failed, serial_cache))
