@@ -6,8 +6,8 @@ The first N releases of the Berlin archive (../shared/corpus/berlin) are wrapped
 temporary folder, so trafilatura's extraction is measured too. Measured in the same process, one
 after the other on the same pages:
 
-* system: extraction and NLP on ``--n-process`` worker processes, ``nlp.pipe`` in chunks (each in a
-  spaCy memory zone), a fresh result cache; then a re-run on the unchanged pages with that cache
+* system: extraction and NLP on ``--n-process`` worker processes, ``nlp.pipe`` in chunks (workers
+  replaced after ``parallel.WORKER_CHUNKS`` chunks), a fresh result cache; then a re-run on the unchanged pages with that cache
   into the same output folder (``rerun_*``: what running ``make extract`` twice does; the tables are
   up to date and not written again), and one into an empty folder (``rerun_new_out_*``: the tables
   are built from the cached results and written);
