@@ -47,7 +47,6 @@ from .cache import ResultCache
 from .extract import extract_article
 from .inputs import resolve_inputs
 from .language import with_language
-from .nlp import EntityFinder
 from .records import ArticleResult
 from .run import Progress, analyse_one, mark_duplicates, run_result_of, write_outputs
 from .settings import ROOT, Settings
@@ -170,6 +169,7 @@ def run_baseline(pages: list[str], settings: Settings, out: Path) -> Measure:
                                   s.language_seed) for src in sources]
         articles, duplicates = mark_duplicates(prepared)
     with clock("nlp_relations"):
+        from .nlp import EntityFinder  # here: the system's parent process never imports spaCy
         finder = EntityFinder(settings)
         analysed = {a.id: analyse_one(a, finder.nlp(a.language)(a.text), finder) for a in articles if a.status == "ok"}
         m.nlp_articles = len(analysed)

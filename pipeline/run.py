@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from .extract import extract_article, one_line
 from .fetch import Fetcher
 from .inputs import resolve_inputs
 from .language import with_language
-from .nlp import EntityFinder
 from .records import Article, ArticleResult, text_key
 from .parallel import analyse_parallel, keep_results, prepare_incremental, split_cached, with_texts
 from .relations import extract_relations
 from .settings import ROOT, Settings
+
+if TYPE_CHECKING:  # spaCy is imported only where a pipeline runs: a run's parent process never loads it
+    from .nlp import EntityFinder
 from .tables import COLUMNS, TABLE_CHUNK, build_frames, current_outputs, outputs_key, record_outputs, \
     write_tables, write_tables_streamed
 
@@ -190,7 +193,10 @@ def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path
     if settings.n_process > 1 and finder is None:
         failed, n_nlp = analyse_parallel(articles, settings, cache, settings.n_process, bar)
     else:
-        failed, n_nlp = analyse(articles, finder or EntityFinder(settings), cache, bar)
+        if finder is None:
+            from .nlp import EntityFinder
+            finder = EntityFinder(settings)
+        failed, n_nlp = analyse(articles, finder, cache, bar)
     run_result = run_result_of(articles, failed, duplicates, cache, n_nlp, excel)
     del articles  # StoredResults keeps its own list of them
     if out is not None:
