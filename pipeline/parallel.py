@@ -14,8 +14,9 @@ Workers come from a ``forkserver`` (``spawn`` where there is none): a fresh proc
 the pipeline once, so starting a pool is cheap and never forks a parent that holds threads. Work is
 sent in chunks of articles (one language each); a worker runs ``nlp.pipe`` over a chunk with the
 configured batch size. While the first pool of a run starts (the forkserver loads the models: seconds),
-this process extracts chunks itself (``help_while_starting``). Peak memory is the parent's articles (their texts until the analysis is done;
-no results) plus, per worker, what it adds to the models and gazetteer it shares with the forkserver.
+this process extracts chunks itself (``help_while_starting``). Peak memory is the parent's article
+stubs (no texts, no results) plus, per worker, what it adds to the models and gazetteer it shares
+with the forkserver.
 """
 from __future__ import annotations
 
@@ -296,7 +297,8 @@ def prepare_parallel(sources: list[Source], settings: Settings, cache: ResultCac
                            help_while_starting=True):
         for i, article in part:
             out[i] = article
-    release_profiles()  # this process may have extracted some chunks; it detects no more languages
+    if n_process > 1:
+        release_profiles()  # this process helped while the pool started; it detects no more languages
     return out
 
 
