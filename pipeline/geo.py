@@ -299,8 +299,10 @@ def _prefix_before(text: str, start: int, prefixes: tuple[str, ...]) -> str:
 
 
 def _suffix_after(text: str, end: int, suffixes: tuple[str, ...]) -> str:
-    """The admin-form suffix right after ``end`` ("City Council", "Métropole"), or '': the first of
-    ``suffixes`` that follows a space or hyphen there as a whole word."""
+    """The admin-form suffix right after ``end`` ("Métropole" in "Lyon-Métropole"), or '': the first of
+    ``suffixes`` that follows a hyphen there as a whole word. The pattern allows a space too, but ``fold``
+    strips the leading one, so "Leeds City Council" does not count here; letting it count added a
+    spurious partnership member on the dev set, so it is left as it is."""
     match = _suffix_regex(suffixes).match(fold(text[end:end + 40]))
     return suffixes[match.lastindex - 1] if match else ""
 
