@@ -20,11 +20,11 @@ from .records import Article, ArticleResult, text_key
 from .parallel import analyse_parallel, keep_results, prepare_incremental, split_cached, with_texts
 from .relations import extract_relations
 from .settings import ROOT, Settings
+from .tables import COLUMNS, TABLE_CHUNK, build_frames, current_outputs, outputs_key, record_outputs, \
+    write_tables, write_tables_streamed
 
 if TYPE_CHECKING:  # spaCy is imported only where a pipeline runs: a run's parent process never loads it
     from .nlp import EntityFinder
-from .tables import COLUMNS, TABLE_CHUNK, build_frames, current_outputs, outputs_key, record_outputs, \
-    write_tables, write_tables_streamed
 
 log = logging.getLogger(__name__)
 DEFAULT_CACHE = ROOT / ".cache" / "results"
