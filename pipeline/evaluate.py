@@ -9,7 +9,7 @@ import pandas as pd
 
 from .baselines import baseline_prediction
 from .geo import CityResolver
-from .lists import gold_shape
+from .lists import predictions_from_frames
 from .report import write_run_report
 from .run import DEFAULT_CACHE, RunResult, run
 from .scoring import aggregate, score_article
@@ -31,9 +31,19 @@ def load_gold(corpus: Path) -> dict[str, dict]:
     return gold
 
 
+def read_tables(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """The CSV tables as written (every cell a string; empty cells NaN, so "NA" stays a name)."""
+    return {name: pd.read_csv(paths[name], dtype=str, keep_default_na=False, na_values=[""],
+                              encoding="utf-8-sig")
+            for name in ("articles", "entities", "signatures", "partnerships")}
+
+
 def predictions(run_result: RunResult) -> dict[str, dict]:
-    """Gold-shaped predictions per article id (failed articles predict nothing)."""
-    return {r.article.id: gold_shape(r) for r in run_result.results}
+    """Gold-shaped predictions per article id, read from the tables the run wrote (what a user reads);
+    failed articles predict nothing."""
+    if not run_result.tables:
+        raise ValueError("the run wrote no tables: predictions are read from them")
+    return predictions_from_frames(read_tables(run_result.tables))
 
 
 def baseline_predictions(run_result: RunResult) -> dict[str, dict]:

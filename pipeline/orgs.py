@@ -592,6 +592,12 @@ def _choose(members: list[str], preferred: set[str], text: str) -> tuple[str, li
 
 def cluster_orgs(names: list[str], text: str, lang: str) -> list[tuple[str, list[str]]]:
     """One (canonical name, aliases) per organisation; order = first mention."""
+    return org_clusters(names, text, lang)[0]
+
+
+def org_clusters(names: list[str], text: str, lang: str) -> tuple[list[tuple[str, list[str]]], list[int | None]]:
+    """``cluster_orgs``'s (canonical name, aliases) per organisation, and for each name the index of its
+    cluster in that list (None for a name that normalises to nothing)."""
     forms, same = _collect_forms(names, lang)
     uf = _UnionFind(len(forms))
     for a, b in same:
@@ -603,7 +609,12 @@ def cluster_orgs(names: list[str], text: str, lang: str) -> list[tuple[str, list
     for i, form in enumerate(forms):
         groups.setdefault(uf.find(i), []).append(form)
     preferred = {canonical_org(name, lang) for name in names}
-    return [_choose(members, preferred, text) for members in groups.values()]
+    roots = list(groups)
+    of_name = []
+    for canonical, raw in same:
+        form = canonical if canonical in forms else raw if raw in forms else None
+        of_name.append(None if form is None else roots.index(uf.find(forms.index(form))))
+    return [_choose(members, preferred, text) for members in groups.values()], of_name
 
 
 # ---------------------------------------------------------------- plausibility

@@ -6,6 +6,7 @@ Everything here is pure and deterministic.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from pipeline.orgs import (
@@ -478,18 +479,26 @@ def _attach_single(person: PersonName, groups: list[list[PersonName]]) -> bool:
 
 def cluster_persons(mentions: list[PersonName]) -> list[PersonName]:
     """One row per person; surname-only mentions join full names; lone bare words are dropped."""
-    mentions = [m for m in mentions if m.name]
-    groups = _group_full_names(mentions)
+    return [person for person, _ in person_clusters(mentions)]
+
+
+def person_clusters(mentions: list[PersonName]) -> list[tuple[PersonName, list[int]]]:
+    """One (merged record, indices of its mentions in ``mentions``) per person, in first-mention order.
+    Surname-only mentions join full names; a lone bare word without title or role belongs to no
+    person (its index is in no cluster), nor does a mention without a name."""
+    named = [(i, replace(m)) for i, m in enumerate(mentions) if m.name]  # copies: one identity per position
+    index = {id(m): i for i, m in named}
+    people_ = [m for _, m in named]
+    groups = _group_full_names(people_)
     singles: list[list[PersonName]] = []
-    for person in mentions:
+    for person in people_:
         if len(person.name.split(" ")) > 1 or _attach_single(person, groups):
             continue
         home = next((g for g in singles if fold(g[0].name) == fold(person.name)), None)
         home.append(person) if home is not None else singles.append([person])
     singles = [g for g in singles if any(p.title or p.role for p in g)]
-    order = {id(m): i for i, m in enumerate(mentions)}
-    ordered = sorted(groups + singles, key=lambda g: min(order[id(p)] for p in g))
-    return [_merge(g) for g in ordered]
+    ordered = sorted(groups + singles, key=lambda g: min(index[id(p)] for p in g))
+    return [(_merge(g), sorted(index[id(p)] for p in g)) for g in ordered]
 
 
 # ---------------------------------------------------------------- EntityRuler patterns

@@ -81,6 +81,9 @@ class Mention:
     org: str | None = None  # canonical organisation name
     iso_date: str | None = None
     source: str = ""  # which component found it (ner, gazetteer, rule ...)
+    # counted in the article's list of its type (see ``lists.finalise``): False for a lone word that names
+    # no person, a project's name found as an organisation, a place or date left unresolved
+    listed: bool = True
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from .extract import extract_article, one_line
 from .fetch import Fetcher
 from .inputs import resolve_inputs
 from .language import with_language
+from .lists import finalise
 from .records import Article, ArticleResult, text_key
 from .parallel import analyse_parallel, keep_results, prepare_incremental, split_cached, with_texts
 from .relations import extract_relations
@@ -176,10 +177,10 @@ def analyse_one(article: Article, doc, finder: EntityFinder) -> ArticleResult:
     try:
         mentions = finder.find(article, doc)
         signatures, partnerships = extract_relations(article, doc, mentions)
+        return finalise(ArticleResult(article, mentions, signatures, partnerships))
     except Exception as exc:  # noqa: BLE001
         log.exception("analysis failed for %s", article.id)
         return failed_result(article, exc)
-    return ArticleResult(article, mentions, signatures, partnerships)
 
 
 def run(inputs: list[str], out: Path | None, settings: Settings, cache_dir: Path = DEFAULT_CACHE,

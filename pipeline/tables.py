@@ -41,12 +41,16 @@ COLUMNS: dict[str, dict[str, str]] = {
         "sentence": "the sentence containing the mention",
         "geonames_id": "CITY: GeoNames id (cities500); empty for units GeoNames lacks",
         "country": "CITY: ISO country code",
-        "name": "normalised name: GeoNames name (CITY), name without titles (PERSON), canonical name (ORG)",
+        "name": "normalised name: GeoNames name (CITY); the person's full name as clustered over the article, "
+                "without titles (PERSON); the organisation's canonical name as clustered over the article (ORG)",
         "title": "PERSON: academic or honorific title (Dr., Prof. Dr., Cllr)",
         "role": "PERSON: office as stated in the text",
         "affiliation": "PERSON: city or organisation the person acts for, when stated",
         "iso_date": "DATE: ISO 8601 value at the stated precision (day, month, year, or start/end period)",
         "rule": "which component found or resolved the mention (ner, gazetteer rule, date_rules ...)",
+        "listed": "True when the mention counts in the article's list of its type (what the evaluation scores: "
+                  "distinct names of listed rows); False for a lone word that names no person, a project's name "
+                  "found as an organisation, a place or date left unresolved",
     },
     "signatures": {
         "article_id": "article id",
@@ -105,7 +109,8 @@ def entity_row(article_id: str, text: str, m: Mention) -> dict:
             "sentence": text[m.sentence_start:m.sentence_end].strip(),
             "geonames_id": city.geonames_id if city else None, "country": city.country if city else None,
             "name": name, "title": person.title if person else None, "role": person.role if person else None,
-            "affiliation": person.affiliation if person else None, "iso_date": m.iso_date, "rule": rule}
+            "affiliation": person.affiliation if person else None, "iso_date": m.iso_date, "rule": rule,
+            "listed": m.listed}
 
 
 # articles per part when the tables are written in parts: a part's rows are transient memory (writing

@@ -475,7 +475,7 @@ def test_assignment_is_optimal(weights: list[list[int]]) -> None:
 
 
 def test_project_names_and_their_bracketed_long_forms_are_no_organisations():
-    from pipeline.lists import org_items, project_names
+    from pipeline.lists import finalise, gold_shape, project_names
     from pipeline.records import Article, ArticleResult, Mention, Partnership
     text = "+SampleChange (Positive Sample ExChange) ends. Example Energy and the project partners met."
     art = Article(id="a", source="t", url=None, title="", text=text, published=None, language="en")
@@ -484,4 +484,5 @@ def test_project_names_and_their_bracketed_long_forms_are_no_organisations():
           for n in ("SampleChange", "Positive Sample ExChange", "Example Energy")]
     result = ArticleResult(art, ms, [], [part])
     assert project_names(result) == {"samplechange", "positive sample exchange"}
-    assert [o["name"] for o in org_items(ms, text, "en", project_names(result))] == ["Example Energy"]
+    assert [o["name"] for o in gold_shape(finalise(result))["organisations"]] == ["Example Energy"]
+    assert [m.listed for m in finalise(result).mentions] == [False, False, True]
