@@ -9,10 +9,10 @@ N       ?= 2000
 CODE    := $(wildcard pipeline/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test extract eval models bench clean
+.PHONY: help setup test extract eval models relations-model bench clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed  ## create .venv and install everything pinned (models included)
 
@@ -34,8 +34,11 @@ extract: setup  ## read IN (default: the sample articles) into CSVs under OUT (d
 eval: setup  ## score the pipeline on CORPUS (default ../shared/corpus/dev), results in EVAL_OUT
 	$(PY) -m pipeline evaluate --corpus $(CORPUS) --out $(EVAL_OUT)
 
-models:  ## retrain the German NER pipeline into models/de_press_ner (about an hour on 2 cores)
+models: relations-model  ## retrain the German NER pipeline into models/de_press_ner (about an hour on 2 cores) and the relation classifier
 	$(PY) -m pipeline.training.build_de --out models/de_press_ner
+
+relations-model:  ## retrain the relation classifier on CORPUS (default ../shared/corpus/dev) -> models/relations/classifier.json (about a minute)
+	$(PY) -m pipeline.training.build_relations --corpus $(CORPUS) --out models/relations/classifier.json
 
 bench: setup  ## benchmark N Berlin releases (default 2000) against a naive baseline -> outputs/bench.json
 	$(PY) -m pipeline.bench --n $(N) --out outputs/bench.json $(if $(FACTORS),--scaling-factors $(FACTORS))

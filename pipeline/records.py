@@ -101,6 +101,7 @@ class Signature:
     evidence: str
     evidence_start: int
     evidence_end: int
+    confidence: float | None = None  # probability that the row is right (relations.confidence), None without a model
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class Partnership:
     evidence: str
     evidence_start: int
     evidence_end: int
+    confidence: float | None = None  # probability that the row is right (relations.confidence), None without a model
 
 
 @dataclass

@@ -607,3 +607,14 @@ def format_table(agg: Mapping[str, Any]) -> str:
         cells = "".join(f" | {_accuracy_cell(signatures.get(g, {}), attribute)}" for g in groups)
         lines.append(f"{'signature ' + attribute + ' accuracy':<26}{cells}")
     return "\n".join(lines)
+
+
+def row_labels(pred: Mapping[str, Any], gold: Mapping[str, Any], list_name: str) -> list[int | None]:
+    """For each predicted item of ``signatures`` (only rows with status signed are items) or
+    ``partnerships`` (one (partnership, member) pair per member, in order), its outcome in the one-to-one
+    matching: 1 matched a required gold item, 0 spurious, None matched an optional one (counts nowhere).
+    What a classifier of rows is trained on."""
+    gold_items, pred_items, quality = _item_lists(pred, gold)[list_name]
+    matching = _match_items(gold_items, pred_items, quality)
+    matched, spurious = {p for _, p in matching.pairs}, set(matching.spurious)
+    return [1 if i in matched else 0 if i in spurious else None for i in range(len(pred_items))]

@@ -66,6 +66,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "evidence": "the sentence the row was read from",
         "evidence_start": "character offset of that sentence in the article text",
         "evidence_end": "end offset of that sentence",
+        "confidence": "probability that the row is right, from the classifier trained on the dev gold "
+                      "(models/relations/classifier.json); sort or filter by it when reviewing",
     },
     "partnerships": {
         "article_id": "article id",
@@ -80,6 +82,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "evidence": "the sentence the row was read from",
         "evidence_start": "character offset of that sentence in the article text",
         "evidence_end": "end offset of that sentence",
+        "confidence": "probability that the row is right, from the classifier trained on the dev gold "
+                      "(models/relations/classifier.json); sort or filter by it when reviewing",
     },
     "events": {
         "event_id": "stable id of one signing event (hash of document name and date)",

@@ -15,16 +15,26 @@ Modules, each readable alone: ``text`` (sentences, word patterns), ``documents``
 from __future__ import annotations
 
 from ..records import Article, Mention, Partnership, Signature
+from .confidence import decide
 from .documents import agreement_names, canonical_document, same_document
 from .parties import container, genitive_attribute, in_role, with_canonical_orgs
 from .partnerships import alliances, dedupe_partnerships, networks, projects, projects_of_agreements, twinnings
 from .signatures import signatures
 from .text import Sentence, rule, rules, sentences, sentences_from_text, signing_status
-__all__ = ["Sentence", "agreement_names", "canonical_document", "container", "extract_relations", "genitive_attribute",
+__all__ = ["Sentence", "agreement_names", "candidate_rows", "canonical_document", "container", "extract_relations", "genitive_attribute",
            "in_role", "rule", "rules", "same_document", "sentences", "sentences_from_text", "signing_status"]
 
 
-def extract_relations(article: Article, doc, mentions: list[Mention]) -> tuple[list[Signature], list[Partnership]]:
+def extract_relations(article: Article, doc, mentions: list[Mention],
+                      decide_rows: bool = True) -> tuple[list[Signature], list[Partnership]]:
+    """Signature and partnership rows of one article: the rules' candidates, each with the learned
+    confidence and those under the model's threshold dropped (``decide_rows=False``: the candidates as
+    the rules give them, which is what the classifier is trained on)."""
+    rows = candidate_rows(article, doc, mentions)
+    return decide(article, with_canonical_orgs(article, mentions), *rows) if decide_rows else rows
+
+
+def candidate_rows(article: Article, doc, mentions: list[Mention]) -> tuple[list[Signature], list[Partnership]]:
     sents = sentences(article, doc)
     mentions = with_canonical_orgs(article, mentions)
     sigs = signatures(article, sents, mentions)
