@@ -9,7 +9,7 @@ N       ?= 2000
 CODE    := $(wildcard pipeline/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test extract eval models relations-model bench clean
+.PHONY: help setup test extract eval gate models relations-model bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ models: relations-model  ## retrain the German NER pipeline into models/de_press
 
 relations-model:  ## retrain the relation classifier on CORPUS (default ../shared/corpus/dev) -> models/relations/classifier.json (about a minute)
 	$(PY) -m pipeline.training.build_relations --corpus $(CORPUS) --out models/relations/classifier.json
+
+gate: setup  ## evaluation gate: F1 of every list and language on dev and check vs the floors in tests/eval_floors.json
+	$(PY) -m pipeline.gate
 
 bench: setup  ## benchmark N Berlin releases (default 2000) against a naive baseline -> outputs/bench.json
 	$(PY) -m pipeline.bench --n $(N) --out outputs/bench.json $(if $(FACTORS),--scaling-factors $(FACTORS))
